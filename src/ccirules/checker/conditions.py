@@ -1,0 +1,316 @@
+"""Checks on conditions: each comparison makes sense for what it compares, applicability does not
+depend on itself, and no condition is impossible given the declared domains."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from decimal import Decimal
+
+import attrs
+
+from ccirules import nodes
+from ccirules.checker.graph import cycles
+from ccirules.checker.model import GroupInfo, Model, QuestionInfo, ScoreInfo, describe_thing
+from ccirules.checker.walk import atoms, conditions
+from ccirules.diagnostics import Diagnostic, Related, error, warning
+from ccirules.suggest import did_you_mean
+
+#: Beyond this many combinations of candidate values, satisfiability is not checked.
+MAX_COMBINATIONS = 4096
+
+
+def condition_types(model: Model) -> Iterator[Diagnostic]:
+    """E204/E205: values outside a domain, tests that do not fit what they test."""
+    for place, condition in conditions(model):
+        for atom in atoms(condition):
+            yield from _atom_problems(model, place, atom)
+
+
+def _atom_problems(model: Model, place: str, atom) -> Iterator[Diagnostic]:
+    subject = model.things.get(atom.subject.text)
+    if subject is None:
+        return  # reported as an unknown name
+    name = atom.subject.text
+    what = f"{describe_thing(subject)} `{name}`"
+    if place == "limit":
+        if not (isinstance(atom, nodes.Is) and isinstance(atom.test, nodes.RatedTest)):
+            yield error("E205", "a limit tests the rating of a score, not case data",
+                        atom.span, hint="write it as `STANDARD is rated LABEL`")
+            return
+    elif isinstance(subject, GroupInfo | ScoreInfo):
+        yield error("E205", f"{what} is a score; whether a question applies cannot depend on "
+                    "a score", atom.span, hint="test case attributes or other answers here")
+        return
+    match atom:
+        case nodes.Compare():
+            if not _is_whole_number(subject):
+                yield error("E205", f"{what} is not a number, so `{atom.comparator.value}` "
+                            "cannot compare it", atom.span,
+                            hint=f"test a value instead: `{name} is VALUE`")
+        case nodes.InSet():
+            for word in atom.values:
+                yield from _value_problems(model, subject, what, word)
+        case nodes.Is(test=nodes.ValueTest(value=word)):
+            yield from _value_problems(model, subject, what, word)
+        case nodes.Is(test=nodes.CategoryTest(category=category)):
+            if not isinstance(subject, QuestionInfo):
+                yield error("E205", f"only answers are {category.value}; {what} is not a "
+                            "question", atom.span, hint=f"test a value: `{name} is VALUE`")
+        case nodes.Is(test=nodes.RatedTest(label=label)):
+            yield from _rating_problems(model, subject, what, label, atom)
+
+
+def _value_problems(model: Model, subject, what: str, word: nodes.Word) -> Iterator[Diagnostic]:
+    allowed = _allowed_values(model, subject)
+    if isinstance(subject, nodes.Attribute) and isinstance(subject.type, nodes.WholeNumberType):
+        if _as_number(word.text) is None:
+            yield error("E205", f"{what} is a whole number; `{word.text}` is not",
+                        word.span, hint="compare with a number, for example `age >= 15`")
+        return
+    if allowed is None or word.text in allowed:
+        return
+    hint = did_you_mean(word.text, allowed) or (
+        "valid here: " + ", ".join(f"`{value}`" for value in allowed))
+    yield error("E204", f"`{word.text}` is not a value of {what}", word.span, hint=hint)
+
+
+def _rating_problems(model: Model, subject, what: str, label: nodes.Word,
+                     atom) -> Iterator[Diagnostic]:
+    score = _score_of(model, subject)
+    if score is None or score.bands is None:
+        yield error("E205", f"{what} has no bands, so it is never rated", atom.span,
+                    hint="give it bands with `banded by`, or test a value instead")
+        return
+    table = model.bands.get(score.bands.text)
+    if table is None:
+        return
+    labels = [band.label.text for band in table.bands]
+    if label.text not in labels:
+        yield error("E204", f"`{label.text}` is not a band of `{table.name.text}`", label.span,
+                    hint=did_you_mean(label.text, labels)
+                    or "valid here: " + ", ".join(f"`{value}`" for value in labels))
+
+
+def _score_of(model: Model, subject) -> ScoreInfo | None:
+    if isinstance(subject, ScoreInfo):
+        return subject
+    if isinstance(subject, GroupInfo):
+        return model.score_info.get(subject.node.name.text)
+    return None
+
+
+def _allowed_values(model: Model, subject) -> list[str] | None:
+    """The values a subject can take, or None when any text is allowed."""
+    match subject:
+        case nodes.Attribute(type=nodes.ChoiceType(values=values)):
+            return [value.text for value in values]
+        case nodes.Attribute(type=nodes.YesNoType()):
+            return ["yes", "no"]
+        case QuestionInfo(scale=nodes.Scale() as scale):
+            return [value.value.text for value in scale.values]
+    return None
+
+
+def _is_whole_number(subject) -> bool:
+    return isinstance(subject, nodes.Attribute) and isinstance(subject.type, nodes.WholeNumberType)
+
+
+def _as_number(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        return None
+
+
+def condition_cycles(model: Model) -> Iterator[Diagnostic]:
+    """E206: a question whose applicability depends, through other answers, on itself."""
+    edges: dict[str, list[str]] = {}
+    for info in model.questions:
+        targets = []
+        for condition in info.conditions:
+            for atom in atoms(condition):
+                if isinstance(model.things.get(atom.subject.text), QuestionInfo):
+                    targets.append(atom.subject.text)
+        edges[info.node.name.text] = targets
+    names = list(model.question_info)
+    order = {name: model.question_info[name].node.span.sort_key() for name in names}
+    for cycle in cycles(names, edges, order.__getitem__):
+        first = model.question_info[cycle[0]].node
+        path = " → ".join(f"`{name}`" for name in cycle)
+        related = [Related(model.question_info[name].node.span, f"`{name}` is declared here")
+                   for name in dict.fromkeys(cycle[1:-1])]
+        yield error("E206", f"whether `{cycle[0]}` applies depends on itself: {path}",
+                    first.name.span, related=related,
+                    hint="a question's condition may only use answers that do not depend on it")
+
+
+# ---- satisfiability --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Candidate:
+    """One possible state of a subject: its value, answer category and rating."""
+
+    value: str | Decimal | None
+    category: nodes.Category | None = None
+
+
+def impossible_conditions(model: Model) -> Iterator[Diagnostic]:
+    """W301: a condition no case (or rating) can satisfy, given the declared domains.
+
+    Checked by trying every combination of candidate values: each enumeration value, each scale
+    value (and "does not apply"), each band label, and for numbers the bounds and the numbers the
+    condition mentions and their neighbours. That set decides every comparison the language has.
+    """
+    for info in model.questions:
+        if info.node.applies is None or not all(_well_typed(model, c) for c in info.conditions):
+            continue
+        inherited = info.conditions[:-1]
+        if not _satisfiable(model, info.conditions):
+            if inherited and _satisfiable(model, inherited):
+                yield warning("W301", f"question `{info.node.name.text}` can never apply: its "
+                              "condition contradicts its group's", info.node.applies.span,
+                              hint="check the condition against the group's `applies when`")
+            elif not inherited:
+                yield warning("W301", "this condition can never be true", info.node.applies.span,
+                              hint=f"so question `{info.node.name.text}` would never apply")
+    for group in model.groups:
+        condition = group.node.applies
+        if condition is not None and _well_typed(model, condition) and not _satisfiable(
+                model, (condition,)):
+            yield warning("W301", "this condition can never be true", group.node.applies.span,
+                          hint=f"so no question in `{group.node.name.text}` would ever apply")
+    for score in model.scores:
+        for limit in score.limits:
+            condition = limit.condition
+            if _well_typed(model, condition, "limit") and not _satisfiable(model, (condition,)):
+                yield warning("W301", "this limit can never take effect", limit.condition.span)
+
+
+def _well_typed(model: Model, condition: nodes.Condition, place: str = "applies") -> bool:
+    """Whether every comparison in a condition names something known and fits its type; the
+    others are reported by :func:`condition_types` and not judged here."""
+    for atom in atoms(condition):
+        if atom.subject.text not in model.things:
+            return False
+        if any(True for _ in _atom_problems(model, place, atom)):
+            return False
+    return True
+
+
+def _satisfiable(model: Model, parts: tuple[nodes.Condition, ...]) -> bool:
+    subjects: dict[str, list[_Candidate]] = {}
+    for part in parts:
+        for atom in atoms(part):
+            subjects.setdefault(atom.subject.text, [])
+    for name in subjects:
+        subjects[name] = _candidates(model, model.things[name], parts, name)
+    total = 1
+    for options in subjects.values():
+        total *= max(1, len(options))
+    if total > MAX_COMBINATIONS:
+        return True
+    names = list(subjects)
+    for combination in itertools.product(*(subjects[name] for name in names)):
+        env = dict(zip(names, combination, strict=True))
+        if all(_holds(part, env) for part in parts):
+            return True
+    return False
+
+
+def _candidates(model: Model, subject, parts, name: str) -> list[_Candidate]:
+    match subject:
+        case nodes.Attribute(type=nodes.ChoiceType(values=values)):
+            return [_Candidate(value.text) for value in values]
+        case nodes.Attribute(type=nodes.YesNoType()):
+            return [_Candidate("yes"), _Candidate("no")]
+        case nodes.Attribute(type=nodes.WholeNumberType() as kind):
+            return [_Candidate(number) for number in _number_candidates(kind, parts, name)]
+        case nodes.Attribute():
+            mentioned = {word.text for part in parts for atom in atoms(part)
+                         if atom.subject.text == name for word in _words(atom)}
+            return [_Candidate(text) for text in sorted(mentioned)] + [_Candidate(None)]
+        case QuestionInfo(scale=nodes.Scale() as scale):
+            return [_Candidate(v.value.text, v.category) for v in scale.values] + [_Candidate(None)]
+        case GroupInfo() | ScoreInfo():
+            score = subject if isinstance(subject, ScoreInfo) else model.score_info.get(name)
+            table = model.bands.get(score.bands.text) if score and score.bands else None
+            labels = [band.label.text for band in table.bands] if table else []
+            return [_Candidate(label) for label in labels] + [_Candidate(None)]
+    return [_Candidate(None)]
+
+
+def _number_candidates(kind: nodes.WholeNumberType, parts, name: str) -> list[Decimal]:
+    points = {Decimal(0)}
+    for part in parts:
+        for atom in atoms(part):
+            if atom.subject.text != name:
+                continue
+            numbers = [atom.number.value] if isinstance(atom, nodes.Compare) else [
+                number for number in (_as_number(word.text) for word in _words(atom))
+                if number is not None]
+            for number in numbers:
+                points.update({number.to_integral_value() + step for step in (-1, 0, 1)})
+    low = kind.low.value if kind.low is not None else None
+    high = kind.high.value if kind.high is not None else None
+    points.update(bound for bound in (low, high) if bound is not None)
+    return sorted(point for point in points
+                  if (low is None or point >= low) and (high is None or point <= high))
+
+
+def _words(atom) -> tuple[nodes.Word, ...]:
+    if isinstance(atom, nodes.InSet):
+        return atom.values
+    if isinstance(atom, nodes.Is) and isinstance(atom.test, nodes.ValueTest | nodes.RatedTest):
+        return (atom.test.value if isinstance(atom.test, nodes.ValueTest) else atom.test.label,)
+    return ()
+
+
+_COMPARE = {
+    nodes.Comparator.LT: lambda a, b: a < b, nodes.Comparator.LE: lambda a, b: a <= b,
+    nodes.Comparator.GT: lambda a, b: a > b, nodes.Comparator.GE: lambda a, b: a >= b,
+    nodes.Comparator.EQ: lambda a, b: a == b, nodes.Comparator.NE: lambda a, b: a != b,
+}
+
+
+def _holds(condition: nodes.Condition, env: dict[str, _Candidate]) -> bool:
+    match condition:
+        case nodes.All(operands=operands):
+            return all(_holds(operand, env) for operand in operands)
+        case nodes.Any(operands=operands):
+            return any(_holds(operand, env) for operand in operands)
+        case nodes.Not(operand=operand):
+            return not _holds(operand, env)
+        case nodes.Compare(subject=subject, comparator=comparator, number=number):
+            value = env[subject.text].value
+            return isinstance(value, Decimal) and _COMPARE[comparator](value, number.value)
+        case nodes.InSet(subject=subject, negated=negated, values=values):
+            found = _same(env[subject.text].value, values)
+            return found != negated
+        case nodes.Is(subject=subject, negated=negated, test=test):
+            return _test(env[subject.text], test) != negated
+    raise AssertionError(f"unknown condition {condition!r}")
+
+
+def _test(candidate: _Candidate, test: nodes.Test) -> bool:
+    match test:
+        case nodes.ValueTest(value=word):
+            return _same(candidate.value, (word,))
+        case nodes.RatedTest(label=word):
+            return _same(candidate.value, (word,))
+        case nodes.CategoryTest(category=nodes.AnswerCategory.SUFFICIENT):
+            return candidate.category is nodes.Category.SUFFICIENT
+        case nodes.CategoryTest(category=nodes.AnswerCategory.INSUFFICIENT):
+            return candidate.category is nodes.Category.INSUFFICIENT
+        case nodes.CategoryTest(category=nodes.AnswerCategory.APPLICABLE):
+            return candidate.category in (nodes.Category.SUFFICIENT, nodes.Category.INSUFFICIENT)
+    raise AssertionError(f"unknown test {test!r}")
+
+
+def _same(value: str | Decimal | None, words: tuple[nodes.Word, ...]) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, Decimal):
+        return any(_as_number(word.text) == value for word in words)
+    return any(word.text == value for word in words)

@@ -1,0 +1,126 @@
+"""The one diagnostic type every stage reports problems with.
+
+Parser, checker and (later) case-file loaders all produce :class:`Diagnostic` values; nothing raises
+a bare exception at a user. Each diagnostic has a stable code documented in ``docs/errors.md``; the
+table :data:`CODES` is the single list of them, and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+from attrs import frozen
+
+from ccirules.source import Span
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+#: Every diagnostic code and a short title. Codes never change meaning once published.
+CODES: dict[str, str] = {
+    # reading and syntax
+    "E100": "file cannot be read",
+    "E101": "not UTF-8 text",
+    "E102": "file too large",
+    "E103": "unexpected character",
+    "E104": "quoted text not closed",
+    "E105": "unexpected word",
+    "E106": "block not closed with `end`",
+    "E107": "`end` closes nothing",
+    "E108": "nested too deeply",
+    "E109": "clause given twice",
+    "E110": "malformed number or date",
+    # names and references
+    "E201": "duplicate name",
+    "E202": "unknown name",
+    "E203": "wrong kind of name",
+    # conditions
+    "E204": "value not allowed here",
+    "E205": "type mismatch in condition",
+    "E206": "cycle among conditions",
+    # the hierarchy and questions
+    "E210": "group in the wrong place",
+    "E211": "question under no group or under two",
+    "E212": "question has no scale",
+    "E213": "scale cannot decide sufficiency",
+    # scores
+    "E207": "cycle among scores",
+    "E214": "operand not allowed for this score",
+    "E215": "headline with no key questions",
+    "E216": "bands without a score",
+    "E217": "points missing from a band table",
+    # band tables
+    "E220": "bands in the wrong order",
+    "E221": "bands overlap",
+    "E222": "gap between bands",
+    "E223": "band outside the score's range",
+    "E224": "band can never be reached",
+    "E225": "band table used for different kinds of score",
+    # warnings
+    "W301": "condition can never be true",
+    "W302": "declared but never used",
+}
+
+
+@frozen
+class Related:
+    """Another place that explains a diagnostic (the first declaration of a duplicate, say)."""
+
+    span: Span
+    message: str
+
+
+@frozen
+class Diagnostic:
+    """A problem found in a user's input, with where it is and how to fix it."""
+
+    code: str
+    severity: Severity
+    message: str
+    span: Span
+    hint: str | None = None
+    related: tuple[Related, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"undocumented diagnostic code {self.code!r}")
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (*self.span.sort_key(), self.code, self.message)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "location": self.span.to_json(),
+            "hint": self.hint,
+            "related": [
+                {"location": related.span.to_json(), "message": related.message}
+                for related in self.related
+            ],
+        }
+
+
+def error(code: str, message: str, span: Span, hint: str | None = None,
+          related: Iterable[Related] = ()) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, span, hint, tuple(related))
+
+
+def warning(code: str, message: str, span: Span, hint: str | None = None,
+            related: Iterable[Related] = ()) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, message, span, hint, tuple(related))
+
+
+def sorted_unique(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """Sort by position and drop exact repeats, so output never depends on check order."""
+    unique = {(d.sort_key(), d.severity, d.hint): d for d in diagnostics}
+    return tuple(unique[key] for key in sorted(unique, key=lambda key: key[0]))
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)

@@ -1,0 +1,420 @@
+"""The ruleset's syntax tree: immutable attrs classes, each carrying the span it was parsed from.
+
+Spans are excluded from equality and hashing (``eq=False``), so two rulesets that say the same thing
+compare equal however they are laid out; this is what the print-and-reparse property relies on.
+Sequences are tuples, never lists, so nodes stay hashable and cannot be changed after parsing.
+"""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+
+from attrs import field, frozen
+
+from ccirules.source import Span
+
+# ---- leaves ----------------------------------------------------------------------------------
+
+
+@frozen
+class Name:
+    """An identifier as written: a word (``risk_of_harm``) or a numeric code (``1.1``)."""
+
+    text: str
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class Word:
+    """A value written in a ruleset: a scale value, an enumeration value, a band label."""
+
+    text: str
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class Text:
+    """Quoted text: a title, a description, a version."""
+
+    value: str
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class Number:
+    """A decimal literal, kept exact."""
+
+    value: Decimal
+    span: Span = field(eq=False, repr=False)
+
+
+# ---- metadata --------------------------------------------------------------------------------
+
+
+class RoundingMode(enum.Enum):
+    HALF_UP = "half up"
+    HALF_EVEN = "half even"
+    HALF_DOWN = "half down"
+    UP = "up"
+    DOWN = "down"
+
+
+@frozen
+class Rounding:
+    """How a score is rounded for display and, unless bands apply to exact scores, for banding."""
+
+    mode: RoundingMode
+    places: int
+    span: Span = field(eq=False, repr=False)
+
+
+class BandBasis(enum.Enum):
+    ROUNDED = "rounded"
+    EXACT = "exact"
+
+
+@frozen
+class Metadata:
+    title: Text
+    version: Text | None
+    effective_from: Text | None
+    effective_to: Text | None
+    welsh: Text | None
+    description: Text | None
+    rounding: Rounding | None
+    band_basis: BandBasis | None
+    span: Span = field(eq=False, repr=False)
+
+
+# ---- scales and attributes -------------------------------------------------------------------
+
+
+class Category(enum.Enum):
+    """What an answer value means for scoring."""
+
+    SUFFICIENT = "sufficient"
+    INSUFFICIENT = "insufficient"
+    NOT_APPLICABLE = "not applicable"
+
+
+@frozen
+class ScaleValue:
+    value: Word
+    title: Text | None
+    category: Category
+    points: Number | None
+    welsh: Text | None
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class Scale:
+    name: Name
+    title: Text | None
+    welsh: Text | None
+    description: Text | None
+    values: tuple[ScaleValue, ...]
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class ChoiceType:
+    values: tuple[Word, ...]
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class WholeNumberType:
+    low: Number | None
+    high: Number | None
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class YesNoType:
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class TextType:
+    span: Span = field(eq=False, repr=False)
+
+
+AttributeType = ChoiceType | WholeNumberType | YesNoType | TextType
+
+
+@frozen
+class Attribute:
+    name: Name
+    title: Text | None
+    type: AttributeType
+    welsh: Text | None
+    description: Text | None
+    span: Span = field(eq=False, repr=False)
+
+
+# ---- conditions ------------------------------------------------------------------------------
+
+
+@frozen
+class ValueTest:
+    """``x is yes``: the subject has this value."""
+
+    value: Word
+    span: Span = field(eq=False, repr=False)
+
+
+class AnswerCategory(enum.Enum):
+    SUFFICIENT = "sufficient"
+    INSUFFICIENT = "insufficient"
+    APPLICABLE = "applicable"
+
+
+@frozen
+class CategoryTest:
+    """``1.1.1 is sufficient``: the answer falls in a scoring category."""
+
+    category: AnswerCategory
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class RatedTest:
+    """``2.1 is rated inadequate``: a score landed in a band."""
+
+    label: Word
+    span: Span = field(eq=False, repr=False)
+
+
+Test = ValueTest | CategoryTest | RatedTest
+
+
+@frozen
+class Is:
+    subject: Name
+    negated: bool
+    test: Test
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class InSet:
+    subject: Name
+    negated: bool
+    values: tuple[Word, ...]
+    span: Span = field(eq=False, repr=False)
+
+
+class Comparator(enum.Enum):
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+    EQ = "="
+    NE = "!="
+
+
+@frozen
+class Compare:
+    subject: Name
+    comparator: Comparator
+    number: Number
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class Not:
+    operand: Condition
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class All:
+    """Conjunction: every operand holds (``and``)."""
+
+    operands: tuple[Condition, ...]
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class Any:
+    """Disjunction: some operand holds (``or``)."""
+
+    operands: tuple[Condition, ...]
+    span: Span = field(eq=False, repr=False)
+
+
+Condition = Is | InSet | Compare | Not | All | Any
+
+
+# ---- scores ----------------------------------------------------------------------------------
+
+
+class OperandKind(enum.Enum):
+    ITS_QUESTIONS = "its questions"
+    ITS_KEY_QUESTIONS = "its key questions"
+    ITS_PARTS = "its parts"
+    EVERY = "every"
+    NAMED = "named"
+
+
+@frozen
+class Operand:
+    kind: OperandKind
+    name: Name | None
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class Operands:
+    items: tuple[Operand, ...]
+    excluded: tuple[Name, ...]
+    span: Span = field(eq=False, repr=False)
+
+
+class AggregateKind(enum.Enum):
+    PROPORTION = "proportion sufficient"
+    COUNT = "count sufficient"
+    LOWEST = "lowest"
+    HIGHEST = "highest"
+    SUM_OF_POINTS = "sum of points"
+
+
+@frozen
+class Aggregate:
+    """A score computed from operands: pooled proportion, count, lowest, highest, sum of points."""
+
+    kind: AggregateKind
+    operands: Operands
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class Weighted:
+    name: Name
+    weight: Number
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class WeightedMean:
+    terms: tuple[Weighted, ...]
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class Judged:
+    """A rating recorded by inspectors for the inspection, not computed from cases."""
+
+    span: Span = field(eq=False, repr=False)
+
+
+ScoreRule = Aggregate | WeightedMean | Judged
+
+
+@frozen
+class Limit:
+    """``at most LABEL when CONDITION``: caps a rating (overall at most Requires improvement)."""
+
+    label: Word
+    condition: Condition
+    span: Span = field(eq=False, repr=False)
+
+
+# ---- the hierarchy ---------------------------------------------------------------------------
+
+
+@frozen
+class Level:
+    """A kind of group (section, criterion, standard...), with defaults for its groups."""
+
+    name: Name
+    title: Text | None
+    within: Name | None
+    rule: ScoreRule | None
+    bands: Name | None
+    welsh: Text | None
+    description: Text | None
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class Question:
+    name: Name
+    title: Text | None
+    welsh: Text | None
+    description: Text | None
+    applies: Condition | None
+    scale: Name | None
+    key_for: tuple[Name, ...]
+    under: Name | None
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class Group:
+    level: Name
+    name: Name
+    title: Text | None
+    welsh: Text | None
+    description: Text | None
+    applies: Condition | None
+    scale: Name | None
+    rule: ScoreRule | None
+    bands: Name | None
+    limits: tuple[Limit, ...]
+    members: tuple[Group | Question, ...]
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class Score:
+    """A score outside the hierarchy: a headline (``headline``) or any other (``score``)."""
+
+    headline: bool
+    name: Name
+    title: Text | None
+    welsh: Text | None
+    description: Text | None
+    rule: ScoreRule | None
+    bands: Name | None
+    limits: tuple[Limit, ...]
+    rounding: Rounding | None
+    span: Span = field(eq=False, repr=False)
+
+
+# ---- band tables -----------------------------------------------------------------------------
+
+
+@frozen
+class Band:
+    """One row of a band table: inclusive ``low``; ``high`` inclusive unless ``below``."""
+
+    label: Word
+    title: Text | None
+    low: Number
+    high: Number
+    below: bool
+    points: Number | None
+    welsh: Text | None
+    span: Span = field(eq=False, repr=False)
+
+
+@frozen
+class BandTable:
+    name: Name
+    title: Text | None
+    welsh: Text | None
+    description: Text | None
+    bands: tuple[Band, ...]
+    span: Span = field(eq=False, repr=False)
+
+
+Declaration = Metadata | Scale | Attribute | Level | Group | Question | Score | BandTable
+
+
+@frozen
+class Ruleset:
+    declarations: tuple[Declaration, ...]
+    span: Span = field(eq=False, repr=False)

@@ -1,0 +1,455 @@
+"""Text to nodes: the only module that sees Lark.
+
+``parse`` reads a :class:`~ccirules.source.SourceFile` and returns the
+:class:`~ccirules.nodes.Ruleset` with any diagnostics. Syntax errors become diagnostics here (see
+:mod:`ccirules.syntax_errors`); the Lark tree never leaves this module. The grammar is LALR, so
+parsing is linear and a ruleset cannot make the parser backtrack; nesting is bounded before the
+tree is walked, so no input can exhaust the stack.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+
+import attrs
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedInput
+
+from ccirules import nodes
+from ccirules.diagnostics import Diagnostic, Related, error
+from ccirules.source import SourceFile, Span
+from ccirules.syntax_errors import syntax_diagnostic
+
+#: Deepest nesting of groups, parentheses or `not` the parser accepts; real rulesets use under 10.
+MAX_DEPTH = 100
+
+
+@attrs.frozen
+class ParseResult:
+    ruleset: nodes.Ruleset | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@functools.cache
+def lark_parser() -> Lark:
+    """Build the LALR parser once per process; the grammar ships inside the package."""
+    grammar = resources.files("ccirules").joinpath("grammar/ruleset.lark").read_text("utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
+                maybe_placeholders=True)
+
+
+def parse(source: SourceFile) -> ParseResult:
+    """Parse a ruleset. On a syntax error the result has no ruleset and one diagnostic."""
+    parser = lark_parser()
+    try:
+        tree = parser.parse(source.text)
+    except UnexpectedInput as problem:
+        return ParseResult(None, (syntax_diagnostic(source, parser, problem),))
+    too_deep = _first_too_deep(tree)
+    if too_deep is not None:
+        span = source.span(too_deep.meta.start_pos, too_deep.meta.end_pos)
+        return ParseResult(None, (error(
+            "E108", f"this ruleset nests deeper than {MAX_DEPTH} levels", span,
+            hint="split long conditions into simpler ones, or flatten the groups"),))
+    builder = _NodeBuilder(source)
+    ruleset = builder.transform(tree)
+    return ParseResult(ruleset, tuple(builder.diagnostics))
+
+
+def _first_too_deep(tree: Tree) -> Tree | None:
+    """Find a subtree nested deeper than MAX_DEPTH, walking iteratively (no recursion)."""
+    stack: list[tuple[Tree, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return node
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return None
+
+
+@attrs.frozen
+class _Clause:
+    """A clause of a declaration (``version "1"``, ``applies when ...``) before it is placed."""
+
+    keyword: str
+    value: object
+    span: Span
+
+
+def _clause(keyword: str) -> Callable[..., _Clause]:
+    def build(self: _NodeBuilder, meta: object, children: list) -> _Clause:
+        value = children[0] if len(children) == 1 else tuple(children)
+        return _Clause(keyword, value, self._span(meta))
+    return build
+
+
+@v_args(meta=True)
+class _NodeBuilder(Transformer):
+    """Builds nodes from the Lark tree, bottom up; records diagnostics for clause-level mistakes."""
+
+    def __init__(self, source: SourceFile) -> None:
+        super().__init__()
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+
+    # ---- helpers ----------------------------------------------------------------------------
+
+    def _span(self, meta: object) -> Span:
+        if getattr(meta, "empty", True):
+            return self.source.whole()
+        return self.source.span(meta.start_pos, meta.end_pos)
+
+    def _token_span(self, token: Token) -> Span:
+        return self.source.span(token.start_pos, token.end_pos)
+
+    def _text(self, token: Token | None) -> nodes.Text | None:
+        if token is None:
+            return None
+        return nodes.Text(str(token)[1:-1], self._token_span(token))
+
+    def _number(self, token: Token) -> nodes.Number:
+        span = self._token_span(token)
+        try:
+            return nodes.Number(Decimal(str(token)), span)
+        except InvalidOperation:
+            self.diagnostics.append(error(
+                "E110", f"`{token}` is not a number", span,
+                hint="write a number such as 75 or 2.5; codes like 1.1.2 name things"))
+            return nodes.Number(Decimal(0), span)
+
+    def _whole(self, token: Token) -> int:
+        number = self._number(token)
+        if number.value != number.value.to_integral_value() or number.value < 0:
+            self.diagnostics.append(error(
+                "E110", f"`{token}` is not a whole number", number.span,
+                hint="write a whole number of decimal places, such as 0 or 1"))
+            return 0
+        return int(number.value)
+
+    def _date(self, token: Token | None) -> nodes.Text | None:
+        if token is None:
+            return None
+        span = self._token_span(token)
+        try:
+            datetime.date.fromisoformat(str(token))
+        except ValueError:
+            self.diagnostics.append(error(
+                "E110", f"`{token}` is not a real date", span,
+                hint="write dates as YEAR-MONTH-DAY, for example 2012-04-01"))
+        return nodes.Text(str(token), span)
+
+    def _collect(self, clauses: list[_Clause]) -> dict[str, object]:
+        """Place clauses by keyword; a clause given twice is reported and the first kept.
+
+        The grammar decides which clauses a declaration may have; this only rejects repeats.
+        ``limit`` is the one clause that may repeat, so it is gathered into a tuple.
+        """
+        placed: dict[str, _Clause] = {}
+        limits = []
+        for clause in clauses:
+            if clause.keyword == "limit":
+                limits.append(clause.value)
+            elif clause.keyword in placed:
+                self.diagnostics.append(error(
+                    "E109", f"`{_CLAUSE_WORDS[clause.keyword]}` is given twice", clause.span,
+                    hint="keep one of them",
+                    related=[Related(placed[clause.keyword].span, "first given here")]))
+            else:
+                placed[clause.keyword] = clause
+        found: dict[str, object] = {keyword: clause.value for keyword, clause in placed.items()}
+        found["limit"] = tuple(limits)
+        return found
+
+    # ---- leaves -----------------------------------------------------------------------------
+
+    def name(self, meta, children):
+        (token,) = children
+        return nodes.Name(str(token), self._token_span(token))
+
+    def word(self, meta, children):
+        (token,) = children
+        text = str(token)
+        if token.type == "STRING":
+            text = text[1:-1]
+        return nodes.Word(text, self._token_span(token))
+
+    # ---- metadata ---------------------------------------------------------------------------
+
+    version = _clause("version")
+    welsh = _clause("welsh")
+    description = _clause("description")
+
+    def effective(self, meta, children):
+        start, end = children
+        return _Clause("effective", (self._date(start), self._date(end)), self._span(meta))
+
+    def rounding(self, meta, children):
+        mode, places = children
+        return _Clause("rounding", nodes.Rounding(mode, places, self._span(meta)), self._span(meta))
+
+    def half_up(self, meta, children):
+        return nodes.RoundingMode.HALF_UP
+
+    def half_even(self, meta, children):
+        return nodes.RoundingMode.HALF_EVEN
+
+    def half_down(self, meta, children):
+        return nodes.RoundingMode.HALF_DOWN
+
+    def up(self, meta, children):
+        return nodes.RoundingMode.UP
+
+    def down(self, meta, children):
+        return nodes.RoundingMode.DOWN
+
+    def places_whole(self, meta, children):
+        return 0
+
+    def places_decimal(self, meta, children):
+        return self._whole(children[0])
+
+    def bands_apply(self, meta, children):
+        return _Clause("bands_apply", children[0], self._span(meta))
+
+    def rounded(self, meta, children):
+        return nodes.BandBasis.ROUNDED
+
+    def exact(self, meta, children):
+        return nodes.BandBasis.EXACT
+
+    def ruleset(self, meta, children):
+        title, *clauses = children
+        found = self._collect(clauses)
+        effective_from, effective_to = found.get("effective") or (None, None)
+        return nodes.Metadata(
+            title=self._text(title), version=self._text(found.get("version")),
+            effective_from=effective_from, effective_to=effective_to,
+            welsh=self._text(found.get("welsh")), description=self._text(found.get("description")),
+            rounding=found.get("rounding"), band_basis=found.get("bands_apply"),
+            span=self._span(meta))
+
+    # ---- scales and attributes --------------------------------------------------------------
+
+    def sufficient(self, meta, children):
+        return nodes.Category.SUFFICIENT
+
+    def insufficient(self, meta, children):
+        return nodes.Category.INSUFFICIENT
+
+    def not_applicable(self, meta, children):
+        return nodes.Category.NOT_APPLICABLE
+
+    points = _clause("points")
+
+    def scale_value(self, meta, children):
+        value, title, category, *clauses = children
+        found = self._collect(clauses)
+        points = self._number(found.get("points")) if found.get("points") is not None else None
+        return nodes.ScaleValue(value, self._text(title), category, points,
+                                self._text(found.get("welsh")), self._span(meta))
+
+    def scale(self, meta, children):
+        name, title, *rest = children
+        values = tuple(item for item in rest if isinstance(item, nodes.ScaleValue))
+        found = self._collect([c for c in rest if isinstance(c, _Clause)])
+        return nodes.Scale(name, self._text(title), self._text(found.get("welsh")),
+                           self._text(found.get("description")), values, self._span(meta))
+
+    def one_of(self, meta, children):
+        return nodes.ChoiceType(tuple(children), self._span(meta))
+
+    def whole_number(self, meta, children):
+        low, high = children
+        return nodes.WholeNumberType(
+            self._number(low) if low is not None else None,
+            self._number(high) if high is not None else None, self._span(meta))
+
+    def yes_or_no(self, meta, children):
+        return nodes.YesNoType(self._span(meta))
+
+    def free_text(self, meta, children):
+        return nodes.TextType(self._span(meta))
+
+    def attribute(self, meta, children):
+        name, title, kind, *clauses = children
+        found = self._collect(clauses)
+        return nodes.Attribute(name, self._text(title), kind, self._text(found.get("welsh")),
+                               self._text(found.get("description")), self._span(meta))
+
+    # ---- the hierarchy ----------------------------------------------------------------------
+
+    within = _clause("within")
+    applies = _clause("applies")
+    uses_scale = _clause("scale")
+    uses_bands = _clause("bands")
+    under = _clause("under")
+
+    def key_for(self, meta, children):
+        return _Clause("key_for", tuple(children), self._span(meta))
+
+    def score_rule(self, meta, children):
+        return _Clause("rule", children[0], self._span(meta))
+
+    def judged(self, meta, children):
+        return _Clause("rule", nodes.Judged(self._span(meta)), self._span(meta))
+
+    def limit(self, meta, children):
+        label, condition = children
+        return _Clause("limit", nodes.Limit(label, condition, self._span(meta)), self._span(meta))
+
+    def level(self, meta, children):
+        name, title, *clauses = children
+        found = self._collect(clauses)
+        return nodes.Level(name, self._text(title), found.get("within"), found.get("rule"),
+                           found.get("bands"), self._text(found.get("welsh")),
+                           self._text(found.get("description")), self._span(meta))
+
+    def question(self, meta, children):
+        name, title, *clauses = children
+        found = self._collect(clauses)
+        return nodes.Question(name, self._text(title), self._text(found.get("welsh")),
+                              self._text(found.get("description")), found.get("applies"),
+                              found.get("scale"), found.get("key_for") or (), found.get("under"),
+                              self._span(meta))
+
+    def group(self, meta, children):
+        level_token, name, title, *rest = children
+        members = tuple(item for item in rest if isinstance(item, nodes.Group | nodes.Question))
+        found = self._collect([item for item in rest if isinstance(item, _Clause)])
+        level = nodes.Name(str(level_token), self._token_span(level_token))
+        return nodes.Group(level, name, self._text(title), self._text(found.get("welsh")),
+                           self._text(found.get("description")), found.get("applies"),
+                           found.get("scale"),
+                           found.get("rule"), found.get("bands"), found["limit"], members,
+                           self._span(meta))
+
+    # ---- scores -----------------------------------------------------------------------------
+
+    def _score(self, headline: bool, meta, children) -> nodes.Score:
+        name, title, *clauses = children
+        found = self._collect(clauses)
+        return nodes.Score(headline, name, self._text(title), self._text(found.get("welsh")),
+                           self._text(found.get("description")), found.get("rule"),
+                           found.get("bands"),
+                           found["limit"], found.get("rounding"), self._span(meta))
+
+    def headline(self, meta, children):
+        return self._score(True, meta, children)
+
+    def score(self, meta, children):
+        return self._score(False, meta, children)
+
+    def _aggregate(kind: nodes.AggregateKind):  # noqa: N805 - a factory used in the class body
+        def build(self, meta, children):
+            return nodes.Aggregate(kind, children[0], self._span(meta))
+        return build
+
+    proportion = _aggregate(nodes.AggregateKind.PROPORTION)
+    count = _aggregate(nodes.AggregateKind.COUNT)
+    lowest = _aggregate(nodes.AggregateKind.LOWEST)
+    highest = _aggregate(nodes.AggregateKind.HIGHEST)
+    sum_points = _aggregate(nodes.AggregateKind.SUM_OF_POINTS)
+    del _aggregate
+
+    def weighted(self, meta, children):
+        name, weight = children
+        return nodes.Weighted(name, self._number(weight), self._span(meta))
+
+    def weighted_mean(self, meta, children):
+        return nodes.WeightedMean(tuple(children), self._span(meta))
+
+    def operands(self, meta, children):
+        items = tuple(child for child in children if isinstance(child, nodes.Operand))
+        excluded = tuple(child for child in children if isinstance(child, nodes.Name))
+        return nodes.Operands(items, excluded, self._span(meta))
+
+    def its_questions(self, meta, children):
+        return nodes.Operand(nodes.OperandKind.ITS_QUESTIONS, None, self._span(meta))
+
+    def its_key_questions(self, meta, children):
+        return nodes.Operand(nodes.OperandKind.ITS_KEY_QUESTIONS, None, self._span(meta))
+
+    def its_parts(self, meta, children):
+        return nodes.Operand(nodes.OperandKind.ITS_PARTS, None, self._span(meta))
+
+    def every(self, meta, children):
+        return nodes.Operand(nodes.OperandKind.EVERY, children[0], self._span(meta))
+
+    def named(self, meta, children):
+        return nodes.Operand(nodes.OperandKind.NAMED, children[0], self._span(meta))
+
+    # ---- band tables ------------------------------------------------------------------------
+
+    def band(self, meta, children):
+        label, title, low, below, high, *clauses = children
+        found = self._collect(clauses)
+        points = self._number(found.get("points")) if found.get("points") is not None else None
+        return nodes.Band(label, self._text(title), self._number(low), self._number(high),
+                          below is not None, points, self._text(found.get("welsh")),
+                          self._span(meta))
+
+    def bands(self, meta, children):
+        name, title, *rest = children
+        rows = tuple(item for item in rest if isinstance(item, nodes.Band))
+        found = self._collect([c for c in rest if isinstance(c, _Clause)])
+        return nodes.BandTable(name, self._text(title), self._text(found.get("welsh")),
+                               self._text(found.get("description")), rows, self._span(meta))
+
+    # ---- conditions -------------------------------------------------------------------------
+
+    def or_condition(self, meta, children):
+        return nodes.Any(tuple(children), self._span(meta))
+
+    def and_condition(self, meta, children):
+        return nodes.All(tuple(children), self._span(meta))
+
+    def negation(self, meta, children):
+        return nodes.Not(children[0], self._span(meta))
+
+    def comparison(self, meta, children):
+        subject, negated, test = children
+        return nodes.Is(subject, negated is not None, test, self._span(meta))
+
+    def membership(self, meta, children):
+        subject, negated, *values = children
+        return nodes.InSet(subject, negated is not None, tuple(values), self._span(meta))
+
+    def ordering(self, meta, children):
+        subject, comparator, number = children
+        return nodes.Compare(subject, nodes.Comparator(str(comparator)), self._number(number),
+                             self._span(meta))
+
+    def test_value(self, meta, children):
+        return nodes.ValueTest(children[0], self._span(meta))
+
+    def test_sufficient(self, meta, children):
+        return nodes.CategoryTest(nodes.AnswerCategory.SUFFICIENT, self._span(meta))
+
+    def test_insufficient(self, meta, children):
+        return nodes.CategoryTest(nodes.AnswerCategory.INSUFFICIENT, self._span(meta))
+
+    def test_applicable(self, meta, children):
+        return nodes.CategoryTest(nodes.AnswerCategory.APPLICABLE, self._span(meta))
+
+    def test_rated(self, meta, children):
+        return nodes.RatedTest(children[0], self._span(meta))
+
+    # ---- the file ---------------------------------------------------------------------------
+
+    def start(self, meta, children):
+        span = self.source.span(0, len(self.source.text))
+        return nodes.Ruleset(tuple(children), span)
+
+
+#: How each clause is written, for messages about it.
+_CLAUSE_WORDS = {
+    "version": "version", "effective": "effective from", "welsh": "welsh",
+    "description": "description", "rounding": "round", "bands_apply": "apply bands to",
+    "points": "points", "within": "within", "applies": "applies when", "scale": "on scale",
+    "bands": "banded by", "under": "under", "key_for": "key question for",
+    "rule": "scored as / judged directly",
+}

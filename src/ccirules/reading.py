@@ -1,0 +1,65 @@
+"""Bytes on disk to a :class:`~ccirules.source.SourceFile`, or a diagnostic saying why not.
+
+Rulesets are UTF-8, with or without a byte-order mark. Anything else (UTF-16, Latin-1, a binary
+file) is refused with a clear message rather than read as mojibake, and files larger than
+:data:`MAX_BYTES` are refused before they are read whole.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+
+from ccirules.diagnostics import Diagnostic, error
+from ccirules.source import SourceFile
+
+#: Largest ruleset accepted. The CCI framework is about 30 KB; this leaves room for any real one.
+MAX_BYTES = 4 * 1024 * 1024
+
+
+def read_source(path: str) -> SourceFile | Diagnostic:
+    """Read and decode one ruleset file; never raises for a problem with the file itself."""
+    nowhere = SourceFile(path, "")
+    try:
+        if os.path.isdir(path):
+            return error("E100", "this is a folder, not a ruleset file", nowhere.whole(),
+                         hint="name the ruleset file inside it")
+        size = os.path.getsize(path)
+        if size > MAX_BYTES:
+            return error("E102", f"this file is {size:,} bytes; rulesets are limited to "
+                         f"{MAX_BYTES:,}", nowhere.whole(),
+                         hint="check that this is a ruleset and not a data file")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        return error("E100", "no such file", nowhere.whole(), hint="check the path and spelling")
+    except OSError as problem:
+        return error("E100", f"cannot read this file: {problem.strerror or problem}",
+                     nowhere.whole(), hint="check that it exists and that you may read it")
+    return decode(path, data)
+
+
+def decode(path: str, data: bytes) -> SourceFile | Diagnostic:
+    """Decode ruleset bytes as UTF-8 (BOM allowed), or explain the encoding problem."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return error("E101", "this file is UTF-16 text; rulesets must be UTF-8",
+                     SourceFile(path, "").whole(),
+                     hint="save it again choosing the encoding “UTF-8”")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    if b"\x00" in data:
+        return _undecodable(path, data, data.index(b"\x00"),
+                            "this looks like a binary file, not a ruleset")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        return _undecodable(path, data, problem.start, "this file is not UTF-8 text")
+    return SourceFile(path, text)
+
+
+def _undecodable(path: str, data: bytes, offset: int, message: str) -> Diagnostic:
+    readable = data[:offset].decode("utf-8", errors="replace")
+    shown = SourceFile(path, readable + data[offset:].decode("utf-8", errors="replace"))
+    position = len(readable)
+    return error("E101", message, shown.span(position, position + 1),
+                 hint="save it again as UTF-8 (a Latin-1 or Windows-1252 file shows this)")

@@ -1,0 +1,89 @@
+"""Diagnostics for people and for tools.
+
+Text follows rustc and Catala: ``file:line:col: error[CODE]: message``, the source line with carets
+under the problem, then ``help:`` and ``note:`` lines. JSON carries the same fields and is the form
+other tools should read. Both are pure functions of the diagnostics, so output is reproducible.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from ccirules.diagnostics import Diagnostic, Severity
+from ccirules.source import Span
+
+#: Version of the JSON layout below; bumped on any incompatible change.
+JSON_FORMAT_VERSION = 1
+
+_TAB = "    "
+_MAX_SHOWN = 100  # characters of a long source line shown around the problem
+
+
+def render_text(diagnostics: Sequence[Diagnostic]) -> str:
+    """Every diagnostic in order, then a one-line count; empty input gives an empty string."""
+    if not diagnostics:
+        return ""
+    blocks = [_render_one(diagnostic) for diagnostic in diagnostics]
+    return "\n".join(blocks) + "\n" + summary_line(diagnostics) + "\n"
+
+
+def summary_line(diagnostics: Sequence[Diagnostic]) -> str:
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+
+
+def render_json(diagnostics: Sequence[Diagnostic], files: Sequence[str]) -> str:
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    document = {
+        "format_version": JSON_FORMAT_VERSION,
+        "files": list(files),
+        "errors": errors,
+        "warnings": len(diagnostics) - errors,
+        "diagnostics": [diagnostic.to_json() for diagnostic in diagnostics],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _render_one(diagnostic: Diagnostic) -> str:
+    span = diagnostic.span
+    lines = [f"{span.path}:{span.line}:{span.column}: "
+             f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"]
+    lines.extend(_excerpt(span))
+    if diagnostic.hint:
+        lines.append(f"  = help: {diagnostic.hint}")
+    for related in diagnostic.related:
+        where = related.span
+        lines.append(f"  = note: {where.path}:{where.line}:{where.column}: {related.message}")
+    return "\n".join(lines) + "\n"
+
+
+def _excerpt(span: Span) -> list[str]:
+    """The span's first line and a caret underline, with tabs expanded so carets line up."""
+    raw = span.source.line_text(span.line)
+    if not raw and span.line > 1 and span.column == 1:
+        return []
+    start = span.column - 1
+    end = span.end_column - 1 if span.end_line == span.line else len(raw)
+    end = max(end, start + 1)
+    prefix, marked = raw[:start], raw[start:end]
+    shown_prefix = prefix.replace("\t", _TAB)
+    shown_marked = marked.replace("\t", _TAB)
+    shown = shown_prefix + shown_marked + raw[end:].replace("\t", _TAB)
+    caret_at, caret_width = len(shown_prefix), max(1, len(shown_marked))
+    if len(shown) > _MAX_SHOWN:
+        window_start = max(0, caret_at - _MAX_SHOWN // 2)
+        shown = shown[window_start:window_start + _MAX_SHOWN]
+        caret_at -= window_start
+        caret_width = min(caret_width, _MAX_SHOWN - caret_at)
+        shown = ("…" if window_start else "") + shown + "…"
+        caret_at += 1 if window_start else 0
+    shown = "".join(char if char.isprintable() else "?" for char in shown)
+    gutter = str(span.line)
+    pad = " " * len(gutter)
+    return [f"{pad} |", f"{gutter} | {shown}", f"{pad} | {' ' * caret_at}{'^' * caret_width}"]
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

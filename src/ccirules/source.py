@@ -1,0 +1,82 @@
+"""Source text and the spans that point into it.
+
+Every node and diagnostic carries a :class:`Span`, so any number or error can be traced back to the
+file, line and column it came from. Spans are metadata: nodes exclude them from equality, which lets
+a ruleset printed back to text and re-parsed compare equal to the original.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from attrs import field, frozen
+
+
+@frozen
+class SourceFile:
+    """A named text, decoded and with its BOM removed.
+
+    ``path`` is what diagnostics print: the path the user gave, not an absolute one, so output does
+    not depend on the working directory.
+    """
+
+    path: str
+    text: str = field(repr=False)
+    _line_starts: tuple[int, ...] = field(init=False, repr=False, eq=False)
+
+    @_line_starts.default
+    def _compute_line_starts(self) -> tuple[int, ...]:
+        starts = [0]
+        starts.extend(index + 1 for index, char in enumerate(self.text) if char == "\n")
+        return tuple(starts)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """Return the 1-based (line, column) of a character offset."""
+        offset = max(0, min(offset, len(self.text)))
+        line_index = bisect.bisect_right(self._line_starts, offset) - 1
+        return line_index + 1, offset - self._line_starts[line_index] + 1
+
+    def line_text(self, line: int) -> str:
+        """Return one line (1-based) without its line ending."""
+        if not 1 <= line <= len(self._line_starts):
+            return ""
+        start = self._line_starts[line - 1]
+        end = self._line_starts[line] if line < len(self._line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def span(self, start: int, end: int) -> Span:
+        """Return the span covering character offsets ``start`` to ``end`` (exclusive)."""
+        line, column = self.position(start)
+        end_line, end_column = self.position(max(start, end))
+        return Span(self, line, column, end_line, end_column)
+
+    def whole(self) -> Span:
+        """A span for the file as a whole, for problems with no better place (an empty file)."""
+        return Span(self, 1, 1, 1, 1)
+
+
+@frozen
+class Span:
+    """A region of a source file: 1-based lines and columns, the end column exclusive."""
+
+    source: SourceFile = field(repr=lambda source: repr(source.path))
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    def sort_key(self) -> tuple[str, int, int]:
+        return (self.source.path, self.line, self.column)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": self.source.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+        }
