@@ -42,24 +42,28 @@ CODES: dict[str, str] = {
     "E204": "value not allowed here",
     "E205": "type mismatch in condition",
     "E206": "cycle among conditions",
+    "E207": "cycle among scores",
     # the hierarchy and questions
     "E210": "group in the wrong place",
     "E211": "question under no group or under two",
     "E212": "question has no scale",
     "E213": "scale cannot decide sufficiency",
     # scores
-    "E207": "cycle among scores",
     "E214": "operand not allowed for this score",
     "E215": "headline with no key questions",
-    "E216": "bands without a score",
+    "E216": "bands or limits without a score",
     "E217": "points missing from a band table",
-    # band tables
-    "E220": "bands in the wrong order",
+    "E218": "score without a rule",
+    "E219": "judged score without bands",
+    # band tables and ranges
+    "E220": "values in the wrong order",
     "E221": "bands overlap",
     "E222": "gap between bands",
     "E223": "band outside the score's range",
     "E224": "band can never be reached",
     "E225": "band table used for different kinds of score",
+    # the file as a whole
+    "E227": "missing ruleset header",
     # warnings
     "W301": "condition can never be true",
     "W302": "declared but never used",

@@ -61,9 +61,9 @@ def _render_one(diagnostic: Diagnostic) -> str:
 
 def _excerpt(span: Span) -> list[str]:
     """The span's first line and a caret underline, with tabs expanded so carets line up."""
+    if not span.source.text:
+        return []  # a problem with the file as a whole: nothing to show
     raw = span.source.line_text(span.line)
-    if not raw and span.line > 1 and span.column == 1:
-        return []
     start = span.column - 1
     end = span.end_column - 1 if span.end_line == span.line else len(raw)
     end = max(end, start + 1)

@@ -21,3 +21,8 @@ def did_you_mean(word: str, candidates: Iterable[str], quote: str = "`") -> str 
     if not matches:
         return None
     return "did you mean " + " or ".join(f"{quote}{match}{quote}" for match in matches) + "?"
+
+
+def with_article(noun: str) -> str:
+    """``attribute`` -> ``an attribute``; ``score`` -> ``a score``."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun

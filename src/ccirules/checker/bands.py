@@ -139,8 +139,9 @@ def _coverage_problems(table: nodes.BandTable, score: ScoreInfo,
     for band in table.bands:
         above = domain.high is not None and band.high.value > domain.high
         if band.low.value < domain.low or above:
-            limit = (f"{domain.low}{domain.unit} to {domain.high}{domain.unit}{domain.high_reason}"
-                     if domain.high is not None else f"at least {domain.low}")
+            limit = (f"{_plain(domain.low)} to {_plain(domain.high)}{domain.unit}"
+                     f"{domain.high_reason}" if domain.high is not None
+                     else f"at least {_plain(domain.low)}")
             yield error("E223", f"band `{band.label.text}` ({_range(band)}) goes outside what "
                         f"{score.describe} can score: {limit}", band.span,
                         hint="keep band bounds within the score's range", related=[usage])

@@ -8,14 +8,14 @@ from ccirules import nodes
 from ccirules.checker.model import GroupInfo, Model, Namespace, ScoreInfo, describe_thing
 from ccirules.checker.walk import references
 from ccirules.diagnostics import Diagnostic, Related, error
-from ccirules.suggest import did_you_mean
+from ccirules.suggest import did_you_mean, with_article
 
 
 def duplicate_names(model: Model) -> Iterator[Diagnostic]:
     """E201: a name declared twice in one namespace (the first declaration is the one used)."""
     for namespace, name, first in model.duplicates:
         kind = _kind(model, namespace, first)
-        yield error("E201", f"`{name.text}` is already declared as a {kind}",
+        yield error("E201", f"`{name.text}` is already declared as {with_article(kind)}",
                     name.span, hint="give each declaration its own name",
                     related=[Related(first.span, "first declared here")])
 
@@ -68,7 +68,7 @@ def unknown_references(model: Model) -> Iterator[Diagnostic]:
             other = elsewhere[0]
             kind = (describe_thing(model.things[name.text]) if other is Namespace.THINGS
                     else other.value)
-            hint = f"`{name.text}` is a {kind}, but a {wanted} is needed here"
+            hint = f"`{name.text}` is {with_article(kind)}, but {with_article(wanted)} is needed here"
         if hint is None and wanted == "name":
             hint = f"declare it first, for example `attribute {name.text} yes or no`"
         if hint is None:

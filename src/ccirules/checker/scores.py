@@ -18,6 +18,7 @@ from ccirules.checker.graph import cycles
 from ccirules.checker.model import GroupInfo, Model, QuestionInfo, ScoreInfo, describe_thing
 from ccirules.checker.walk import atoms
 from ccirules.diagnostics import Diagnostic, Related, error
+from ccirules.suggest import with_article
 
 _POOLING = (nodes.AggregateKind.PROPORTION, nodes.AggregateKind.COUNT)
 
@@ -324,7 +325,7 @@ def headline_questions(model: Model) -> Iterator[Diagnostic]:
         for name in info.node.key_for:
             thing = model.things.get(name.text)
             if thing is not None and not (isinstance(thing, ScoreInfo) and thing.is_headline):
-                yield error("E203", f"`{name.text}` is a {describe_thing(thing)}, not a headline",
+                yield error("E203", f"`{name.text}` is {with_article(describe_thing(thing))}, not a headline",
                             name.span, hint="`key question for` names headlines")
 
 
