@@ -48,7 +48,8 @@ def _case_section(case: Path) -> str:
     if shown_body:
         parts.append(f"```\n{shown_body}\n```\n")
     status = exit_line.removeprefix("exit: ")
-    parts.append(f"```console\n$ ccirules {command}\n{output.rstrip()}\n(exit status {status})\n```\n")
+    parts.append(f"```console\n$ ccirules {command}\n{output.rstrip()}\n"
+                 f"(exit status {status})\n```\n")
     if fix:
         parts.append("**Fix:** " + " ".join(fix) + "\n")
     return "\n".join(parts)

@@ -8,6 +8,7 @@ Run ``pytest --update-golden`` to rewrite them, then review the diff.
 from __future__ import annotations
 
 import shlex
+
 import pytest
 from click.testing import CliRunner
 

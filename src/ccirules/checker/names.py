@@ -68,7 +68,8 @@ def unknown_references(model: Model) -> Iterator[Diagnostic]:
             other = elsewhere[0]
             kind = (describe_thing(model.things[name.text]) if other is Namespace.THINGS
                     else other.value)
-            hint = f"`{name.text}` is {with_article(kind)}, but {with_article(wanted)} is needed here"
+            hint = (f"`{name.text}` is {with_article(kind)}, but {with_article(wanted)} is "
+                    "needed here")
         if hint is None and wanted == "name":
             hint = f"declare it first, for example `attribute {name.text} yes or no`"
         if hint is None:

@@ -325,7 +325,8 @@ def headline_questions(model: Model) -> Iterator[Diagnostic]:
         for name in info.node.key_for:
             thing = model.things.get(name.text)
             if thing is not None and not (isinstance(thing, ScoreInfo) and thing.is_headline):
-                yield error("E203", f"`{name.text}` is {with_article(describe_thing(thing))}, not a headline",
+                kind = with_article(describe_thing(thing))
+                yield error("E203", f"`{name.text}` is {kind}, not a headline",
                             name.span, hint="`key question for` names headlines")
 
 

@@ -13,6 +13,8 @@ from ccirules.diagnostics import Diagnostic, warning
 
 
 def unused_declarations(model: Model) -> Iterator[Diagnostic]:
+    """W302: a scale no question is answered on, a band table nothing is banded by, a level with
+    no groups."""
     used_scales = {info.scale.name.text for info in model.questions if info.scale is not None}
     used_scales.update(g.node.scale.text for g in model.groups if g.node.scale is not None)
     for name, scale in model.scales.items():

@@ -1,0 +1,79 @@
+"""`ccirules check` as a user and a CI job run it: exit codes, formats, several files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from ccirules.cli import ExitCode, main
+from tests.conftest import RULESETS
+
+SHIPPED = sorted(str(path) for path in RULESETS.glob("*.rules"))
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_clean_rulesets_exit_zero() -> None:
+    result = run("check", *SHIPPED)
+    assert result.exit_code == ExitCode.OK
+    assert result.output == "checked 2 rulesets: 0 errors, 0 warnings\n"
+
+
+def test_errors_in_any_file_fail_and_every_file_is_reported(tmp_path) -> None:
+    bad = tmp_path / "bad.rules"
+    bad.write_text('ruleset "x"\nattribute a one of x, x\n')
+    result = run("check", SHIPPED[0], str(bad))
+    assert result.exit_code == ExitCode.INPUT_INVALID
+    assert f"{bad}:2:23: error[E201]" in result.output
+
+
+def test_warnings_pass_unless_strict(tmp_path) -> None:
+    path = tmp_path / "warn.rules"
+    path.write_text('ruleset "x"\n'
+                    "scale s value y means sufficient value n means insufficient end\n")
+    assert run("check", str(path)).exit_code == ExitCode.OK
+    assert run("check", "--strict", str(path)).exit_code == ExitCode.INPUT_INVALID
+
+
+def test_json_output_is_valid_and_complete(tmp_path) -> None:
+    path = tmp_path / "bad.rules"
+    path.write_text("attribute a yes or no\n")
+    result = run("check", "--format", "json", str(path))
+    document = json.loads(result.output)
+    assert document["files"] == [str(path)]
+    assert [d["code"] for d in document["diagnostics"]] == ["E227"]
+    assert result.exit_code == ExitCode.INPUT_INVALID
+
+
+def test_usage_errors_have_their_own_exit_code() -> None:
+    assert run("check").exit_code == ExitCode.USAGE_ERROR
+    assert run("check", "--format", "xml", SHIPPED[0]).exit_code == ExitCode.USAGE_ERROR
+    assert run("nosuchcommand").exit_code == ExitCode.USAGE_ERROR
+
+
+def test_help_lists_the_exit_codes() -> None:
+    for args in (["--help"], ["check", "--help"]):
+        output = run(*args).output
+        for code in ExitCode:
+            assert f"  {code.value} " in output
+
+
+def test_check_does_not_modify_its_inputs(tmp_path) -> None:
+    path = tmp_path / "r.rules"
+    original = (RULESETS / "cci-youth-2012.rules").read_bytes()
+    path.write_bytes(original)
+    before = path.stat().st_mtime_ns
+    run("check", str(path))
+    assert path.read_bytes() == original and path.stat().st_mtime_ns == before
+
+
+def test_installed_entry_point_runs_from_another_directory(tmp_path) -> None:
+    result = subprocess.run([sys.executable, "-m", "ccirules", "check", *SHIPPED],
+                            cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "0 errors" in result.stdout

@@ -1,0 +1,203 @@
+"""The parser: each construct becomes the right nodes, with spans; mistakes become diagnostics."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from ccirules import nodes
+from ccirules.parser import MAX_DEPTH, parse
+from ccirules.source import SourceFile
+
+
+def parse_ok(text: str) -> tuple:
+    result = parse(SourceFile("test.rules", text))
+    assert result.diagnostics == (), result.diagnostics
+    return result.ruleset.declarations
+
+
+def parse_error(text: str):
+    result = parse(SourceFile("test.rules", text))
+    assert result.diagnostics, "expected a diagnostic"
+    return result.diagnostics[0]
+
+
+def test_metadata_clauses() -> None:
+    (meta,) = parse_ok('ruleset "CCI" version "2012.1" effective from 2009-04-01 to 2012-07-31 '
+                       'welsh "Arolygiad" round half even to 1 decimal place '
+                       'apply bands to exact scores')
+    assert meta == nodes.Metadata(
+        nodes.Text("CCI", None), nodes.Text("2012.1", None), nodes.Text("2009-04-01", None),
+        nodes.Text("2012-07-31", None), nodes.Text("Arolygiad", None), None,
+        nodes.Rounding(nodes.RoundingMode.HALF_EVEN, 1, None), nodes.BandBasis.EXACT, None)
+
+
+def test_keywords_may_be_split_by_any_whitespace() -> None:
+    (meta,) = parse_ok('ruleset "x"\n round\thalf\n  up to\twhole   numbers')
+    assert meta.rounding.mode is nodes.RoundingMode.HALF_UP
+    assert meta.rounding.places == 0
+
+
+def test_scale_values_may_be_keywords_words_or_quoted() -> None:
+    (scale,) = parse_ok('scale s value yes means sufficient value no means insufficient '
+                        'value "n/a" "Not applicable" means not applicable points 0 end')
+    assert [v.value.text for v in scale.values] == ["yes", "no", "n/a"]
+    assert [v.category for v in scale.values] == [
+        nodes.Category.SUFFICIENT, nodes.Category.INSUFFICIENT, nodes.Category.NOT_APPLICABLE]
+    assert scale.values[2].points.value == 0
+    assert scale.values[2].title.value == "Not applicable"
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("one of custody, community",
+     nodes.ChoiceType((nodes.Word("custody", None), nodes.Word("community", None)), None)),
+    ("whole number from 10 to 17",
+     nodes.WholeNumberType(nodes.Number(Decimal(10), None), nodes.Number(Decimal(17), None), None)),
+    ("whole number", nodes.WholeNumberType(None, None, None)),
+    ("yes or no", nodes.YesNoType(None)),
+    ("text", nodes.TextType(None)),
+])
+def test_attribute_types(source: str, expected) -> None:
+    (attribute,) = parse_ok(f'attribute a "A" {source}')
+    assert attribute.type == expected
+
+
+def test_groups_nest_and_carry_their_clauses() -> None:
+    (section,) = parse_ok('''
+        section 1 "Assessment"
+          applies when setting is custody
+          on scale sufficiency
+          criterion 1.1 "RoH"
+            scored as lowest of its questions
+            banded by improvement
+            at most moderate when 2.1 is rated drastic
+            question 1.1.1 "Done?" key question for roh, safeguarding under 1.1
+          end
+        end''')
+    assert section.level.text == "section" and section.name.text == "1"
+    assert isinstance(section.applies, nodes.Is)
+    (criterion,) = section.members
+    assert criterion.rule == nodes.Aggregate(nodes.AggregateKind.LOWEST, nodes.Operands(
+        (nodes.Operand(nodes.OperandKind.ITS_QUESTIONS, None, None),), (), None), None)
+    assert criterion.limits[0].label.text == "moderate"
+    (question,) = criterion.members
+    assert [n.text for n in question.key_for] == ["roh", "safeguarding"]
+    assert question.under.text == "1.1"
+
+
+def test_condition_precedence_not_binds_tighter_than_and_than_or() -> None:
+    (question,) = parse_ok('question q applies when not a is x and b is y or c > 3')
+    condition = question.applies
+    assert isinstance(condition, nodes.Any)
+    first, second = condition.operands
+    assert isinstance(first, nodes.All) and isinstance(first.operands[0], nodes.Not)
+    assert second == nodes.Compare(nodes.Name("c", None), nodes.Comparator.GT,
+                                   nodes.Number(Decimal(3), None), None)
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("x is yes", nodes.Is(nodes.Name("x", None), False,
+                          nodes.ValueTest(nodes.Word("yes", None), None), None)),
+    ("x is not sufficient", nodes.Is(nodes.Name("x", None), True, nodes.CategoryTest(
+        nodes.AnswerCategory.SUFFICIENT, None), None)),
+    ("x is not applicable", nodes.Is(nodes.Name("x", None), True, nodes.CategoryTest(
+        nodes.AnswerCategory.APPLICABLE, None), None)),
+    ("2.1 is rated inadequate", nodes.Is(nodes.Name("2.1", None), False, nodes.RatedTest(
+        nodes.Word("inadequate", None), None), None)),
+    ("x not in (a, b)", nodes.InSet(nodes.Name("x", None), True,
+                                    (nodes.Word("a", None), nodes.Word("b", None)), None)),
+])
+def test_comparisons(source: str, expected) -> None:
+    (question,) = parse_ok(f"question q applies when {source}")
+    assert question.applies == expected
+
+
+def test_score_rules_and_operands() -> None:
+    overall, weighted, headline = parse_ok(
+        'score overall scored as sum of points of every standard, 4.2 except 4.1 '
+        'score w scored as weighted mean of a weight 2, b weight 0.5 '
+        'headline roh "Risk of Harm"')
+    assert overall.rule.kind is nodes.AggregateKind.SUM_OF_POINTS
+    assert [o.kind for o in overall.rule.operands.items] == [
+        nodes.OperandKind.EVERY, nodes.OperandKind.NAMED]
+    assert [n.text for n in overall.rule.operands.excluded] == ["4.1"]
+    assert [t.weight.value for t in weighted.rule.terms] == [Decimal(2), Decimal("0.5")]
+    assert headline.headline and headline.rule is None
+
+
+def test_band_rows() -> None:
+    (table,) = parse_ok('bands r "Rating" band outstanding "Outstanding" from 80 to 100 points 3 '
+                        'welsh "Rhagorol" band good from 65 to below 80 end')
+    first, second = table.bands
+    assert (first.low.value, first.high.value, first.below, first.points.value) == (
+        80, 100, False, 3)
+    assert first.welsh.value == "Rhagorol"
+    assert second.below and second.points is None
+
+
+def test_spans_point_at_the_source() -> None:
+    (attribute,) = parse_ok('\n\n  attribute   setting "Setting" one of custody, community')
+    assert (attribute.span.line, attribute.span.column) == (3, 3)
+    assert (attribute.name.span.line, attribute.name.span.column) == (3, 15)
+    assert attribute.name.span.end_column == 22
+
+
+def test_equality_ignores_layout() -> None:
+    assert parse_ok('attribute a one of x, y') == parse_ok('attribute\n  a\n  one of\tx ,y  # note')
+
+
+def test_comments_and_blank_input() -> None:
+    assert parse_ok("# only a comment\n\n") == ()
+    assert parse_ok("") == ()
+
+
+def test_clause_given_twice_is_reported_and_the_first_kept() -> None:
+    result = parse(SourceFile("t", 'ruleset "x" version "1" version "2"'))
+    assert [d.code for d in result.diagnostics] == ["E109"]
+    assert result.ruleset.declarations[0].version.value == "1"
+    assert result.diagnostics[0].related[0].span.column == 13
+
+
+@pytest.mark.parametrize(("text", "code", "line", "column"), [
+    ('ruleset "x', "E104", 1, 9),
+    ("bands b band x from 75% to 100 end", "E103", 1, 23),
+    ("attribute age: whole number", "E103", 1, 14),
+    ("question q \u201cTitle\u201d", "E103", 1, 12),
+    ("end", "E107", 1, 1),
+    ('level s\ns 1 "x"\n question q', "E106", 2, 1),
+    ('question q "x" applys when a is b', "E105", 1, 16),
+    ('questoin q "x"', "E105", 1, 1),
+    ("question q Was it done", "E105", 1, 12),
+    ("question q applies when a = b", "E105", 1, 29),
+    ("scale s value yes means fine end", "E105", 1, 25),
+    ('ruleset "x" effective from 2012-02-30', "E110", 1, 28),
+    ("bands b band x from 1.2.3 to 5 end", "E110", 1, 21),
+    ("attribute a", "E105", 1, 11),
+])
+def test_syntax_errors_have_codes_and_positions(text, code, line, column) -> None:
+    diagnostic = parse_error(text)
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == (code, line, column)
+    assert diagnostic.hint
+
+
+def test_misspelt_keyword_gets_a_suggestion() -> None:
+    assert "`applies`" in parse_error('question q "x" applys when a is b').hint
+    assert "`question`" in parse_error('questoin q "x"').hint
+
+
+def test_unquoted_title_hint_quotes_it() -> None:
+    assert parse_error("question q Was it done").hint == 'write "Was it done"'
+
+
+def test_nesting_is_bounded() -> None:
+    too_deep = "question q applies when " + "not " * (MAX_DEPTH + 1) + "a is b"
+    assert parse_error(too_deep).code == "E108"
+    fine = "question q applies when " + "not " * (MAX_DEPTH - 5) + "a is b"
+    parse_ok(fine)
+
+
+def test_deep_parentheses_do_not_exhaust_the_stack() -> None:
+    text = "question q applies when " + "(" * 5000 + "a is b" + ")" * 5000
+    (question,) = parse_ok(text)
+    assert isinstance(question.applies, nodes.Is)
