@@ -96,13 +96,8 @@ def _scale(node: nodes.Scale) -> list[str]:
     lines = [_titled("scale", node.name, node.title)]
     lines += _texts(welsh=node.welsh, description=node.description)
     for value in node.values:
-        title = f" {_text(value.title)}" if value.title is not None else ""
-        line = f"{_INDENT}value {_word(value.value)}{title} means {value.category.value}"
-        if value.points is not None:
-            line += f" points {_number(value.points)}"
-        lines.append(line)
-        if value.welsh is not None:
-            lines.append(f"{_INDENT * 2}welsh {_text(value.welsh)}")
+        lines += _row("value", value.value, value.title, f"means {value.category.value}",
+                      value.points, value.welsh)
     lines.append("end")
     return lines
 
@@ -214,16 +209,21 @@ def _bands(node: nodes.BandTable) -> list[str]:
     lines = [_titled("bands", node.name, node.title)]
     lines += _texts(welsh=node.welsh, description=node.description)
     for band in node.bands:
-        title = f" {_text(band.title)}" if band.title is not None else ""
         upper = ("below " if band.below else "") + _number(band.high)
-        line = f"{_INDENT}band {_word(band.label)}{title} from {_number(band.low)} to {upper}"
-        if band.points is not None:
-            line += f" points {_number(band.points)}"
-        lines.append(line)
-        if band.welsh is not None:
-            lines.append(f"{_INDENT * 2}welsh {_text(band.welsh)}")
+        lines += _row("band", band.label, band.title, f"from {_number(band.low)} to {upper}",
+                      band.points, band.welsh)
     lines.append("end")
     return lines
+
+
+def _row(keyword: str, word: nodes.Word, title: nodes.Text | None, body: str,
+         points: nodes.Number | None, welsh: nodes.Text | None) -> list[str]:
+    """A row of a scale or band table: `value yes "Yes" means sufficient points 1`."""
+    line = f"{_INDENT}{keyword} {_word(word)}"
+    line += f" {_text(title)}" if title is not None else ""
+    line += f" {body}"
+    line += f" points {_number(points)}" if points is not None else ""
+    return [line] + ([f"{_INDENT * 2}welsh {_text(welsh)}"] if welsh is not None else [])
 
 
 _PRINTERS = {
