@@ -13,9 +13,11 @@ import sys
 import click
 
 from ccirules import __version__
-from ccirules.api import check_ruleset_file
-from ccirules.diagnostics import Severity
+from ccirules.api import check_ruleset_file, evaluate, load_cases, load_ruleset
+from ccirules.diagnostics import Diagnostic, Severity
+from ccirules.evaluator import Evaluation
 from ccirules.render import render_json, render_text, summary_line
+from ccirules.suggest import did_you_mean
 
 
 class ExitCode(enum.IntEnum):
@@ -63,6 +65,189 @@ def check(rulesets: tuple[str, ...], output_format: str, strict: bool) -> None:
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if any(d.severity in failing for d in diagnostics):
         sys.exit(ExitCode.INPUT_INVALID)
+
+
+def _fail_on_diagnostics(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic],
+                        strict: bool) -> None:
+    """Print diagnostics to stderr (stdout is for results) and exit 3 if any must fail."""
+    if diagnostics:
+        click.echo(render_text(list(diagnostics)), nl=False, err=True)
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    if any(d.severity in failing for d in diagnostics):
+        sys.exit(ExitCode.INPUT_INVALID)
+
+
+def _evaluated(ruleset_path: str, inputs: tuple[str, ...], *, by: str | None,
+               allow_unanswered: bool, strict: bool, keep_records: bool):
+    """Check, compile, load and evaluate, stopping with exit code 3 at the first stage that
+    has errors. Returns the evaluation and its stamp."""
+    from ccirules.report import Stamp
+
+    loaded = load_ruleset(ruleset_path)
+    if not loaded.ok:
+        _fail_on_diagnostics(loaded.checked.diagnostics, strict)
+    compiled = loaded.compiled
+    if by is not None and by not in compiled.attributes:
+        hint = did_you_mean(by, compiled.attributes)
+        raise click.BadParameter(f"`{by}` is not an attribute of this ruleset"
+                                 + (f"; {hint}" if hint else ""), param_hint="--by")
+    cases = load_cases(inputs, compiled)
+    if cases.inspection is None:
+        _fail_on_diagnostics(cases.diagnostics, strict)
+    evaluation = evaluate(compiled, cases.inspection, by=by, allow_unanswered=allow_unanswered,
+                          keep_records=keep_records)
+    _fail_on_diagnostics([*loaded.checked.diagnostics, *cases.diagnostics,
+                          *evaluation.diagnostics], strict)
+    stamp = Stamp(ruleset_path, loaded.checked.sha256 or "", cases.inspection.files)
+    return evaluation, stamp
+
+
+def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
+    pairs = []
+    for value in values:
+        name, equals, wanted = value.partition("=")
+        if not equals or not name or not wanted:
+            raise click.BadParameter(f"`{value}` should be ID=VALUE", param_hint=option)
+        pairs.append((name.strip(), wanted.strip()))
+    return pairs
+
+
+def _known_score(evaluation: Evaluation, name: str, option: str) -> None:
+    names = [score.name for score in evaluation.ruleset.scores]
+    if name not in names:
+        hint = did_you_mean(name, names)
+        raise click.BadParameter(f"`{name}` is not a score of this ruleset"
+                                 + (f"; {hint}" if hint else ""), param_hint=option)
+
+
+_shared_options = [
+    click.option("--by", metavar="ATTRIBUTE", help="Break every score down by an attribute."),
+    click.option("--allow-unanswered", is_flag=True,
+                 help="Leave out applicable questions with no answer (a warning), instead of "
+                      "failing."),
+    click.option("--strict", is_flag=True, help="Treat warnings as errors."),
+]
+
+
+def _with_shared_options(function):
+    for option in reversed(_shared_options):
+        function = option(function)
+    return function
+
+
+@main.command("eval", epilog=EXIT_CODES_HELP)
+@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv", "markdown"]),
+              default="table", show_default=True, help="How to write the result.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write the result to FILE (atomically) instead of the terminal.")
+@click.option("--trace", is_flag=True, help="Include every answer record in JSON output.")
+@click.option("--expect", type=click.Path(exists=True, dir_okay=False),
+              help="Fail (exit 1) if any published score differs from this JSON result.")
+@click.option("--fail-under", multiple=True, metavar="ID=PERCENT",
+              help="Fail (exit 1) if a score, as published, is below PERCENT. Repeatable.")
+@click.option("--fail-on-band", multiple=True, metavar="ID=BAND",
+              help="Fail (exit 1) if a score lands in BAND or a worse band. Repeatable.")
+@_with_shared_options
+def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, output: str | None,
+                 trace: bool, expect: str | None, fail_under: tuple[str, ...],
+                 fail_on_band: tuple[str, ...], by: str | None, allow_unanswered: bool,
+                 strict: bool) -> None:
+    """Score the cases in INPUTS (files or folders) with RULESET.
+
+    Case files may be YAML, JSON, JSON Lines, CSV or Excel (.xlsx). The result carries a stamp
+    of the ruleset's and inputs' sha256, so the same inputs always give the same bytes.
+    """
+    import json
+    from decimal import Decimal, InvalidOperation
+
+    from ccirules import gates
+    from ccirules.output import write_atomically
+    from ccirules.report import RENDERERS, result_document
+
+    thresholds = _pairs(fail_under, "--fail-under")
+    bands = _pairs(fail_on_band, "--fail-on-band")
+    evaluation, stamp = _evaluated(ruleset, inputs, by=by, allow_unanswered=allow_unanswered,
+                                   strict=strict, keep_records=trace)
+    parsed_thresholds = []
+    for name, value in thresholds:
+        _known_score(evaluation, name, "--fail-under")
+        try:
+            parsed_thresholds.append((name, Decimal(value.rstrip("%"))))
+        except InvalidOperation:
+            raise click.BadParameter(f"`{value}` is not a number",
+                                     param_hint="--fail-under") from None
+    for name, label in bands:
+        _known_score(evaluation, name, "--fail-on-band")
+        table = evaluation.ruleset.score(name).bands
+        labels = [band.label for band in table.bands] if table else []
+        if label not in labels:
+            raise click.BadParameter(f"`{label}` is not a band of `{name}` (bands: "
+                                     + ", ".join(labels) + ")", param_hint="--fail-on-band")
+    text = RENDERERS[output_format](evaluation, stamp)
+    if output is not None:
+        try:
+            write_atomically(output, text)
+        except OSError as problem:
+            click.echo(f"ccirules: cannot write {output}: {problem.strerror or problem}",
+                       err=True)
+            sys.exit(ExitCode.INPUT_INVALID)
+    else:
+        click.echo(text, nl=False)
+    failures = gates.below_thresholds(evaluation, parsed_thresholds)
+    failures += gates.in_bands(evaluation, bands)
+    if expect is not None:
+        try:
+            with open(expect, encoding="utf-8") as handle:
+                expected = json.load(handle)
+        except (OSError, ValueError) as problem:
+            raise click.BadParameter(f"cannot read {expect}: {problem}",
+                                     param_hint="--expect") from None
+        moved = gates.drift(result_document(evaluation, stamp), expected)
+        if moved:
+            failures.append(f"the result differs from {expect}:\n  " + "\n  ".join(moved))
+    if failures:
+        click.echo("gate failed: " + "\ngate failed: ".join(failures), err=True)
+        sys.exit(ExitCode.GATE_FAILED)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--score", "target", metavar="ID", help="The score to explain.")
+@click.option("--case", "case_id", metavar="ID", help="Explain what one case contributed.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@_with_shared_options
+def explain(ruleset: str, inputs: tuple[str, ...], target: str | None, case_id: str | None,
+            output_format: str, by: str | None, allow_unanswered: bool, strict: bool) -> None:
+    """Explain a score (--score ID) or a case (--case ID) from the answers behind it.
+
+    For a score: the answers counted and left out, by question, with the reason and the ruleset
+    line for each, and how many answers would move it to a neighbouring band.
+    """
+    from ccirules import explain as explaining
+
+    if (target is None) == (case_id is None):
+        raise click.UsageError("give either --score ID or --case ID")
+    evaluation, _ = _evaluated(ruleset, inputs, by=by, allow_unanswered=allow_unanswered,
+                               strict=strict, keep_records=True)
+    if target is not None:
+        _known_score(evaluation, target, "--score")
+        found = explaining.explain_score(evaluation, target)
+        text = (explaining.render_score_json(found) if output_format == "json"
+                else explaining.render_score_text(found, evaluation.ruleset))
+    else:
+        cases = sorted({record.case for record in evaluation.records})
+        if case_id not in cases:
+            hint = did_you_mean(case_id, cases)
+            raise click.BadParameter(f"there is no case `{case_id}`"
+                                     + (f"; {hint}" if hint else ""), param_hint="--case")
+        found = explaining.explain_case(evaluation, case_id)
+        text = (explaining.render_case_json(found) if output_format == "json"
+                else explaining.render_case_text(found, evaluation.ruleset))
+    click.echo(text, nl=False)
 
 
 def run() -> None:

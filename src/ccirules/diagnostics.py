@@ -64,9 +64,24 @@ CODES: dict[str, str] = {
     "E225": "band table used for different kinds of score",
     # the file as a whole
     "E227": "missing ruleset header",
+    # case files and inspection judgements
+    "E400": "unsupported case file",
+    "E401": "malformed case file",
+    "E402": "unknown question or attribute",
+    "E403": "value not allowed",
+    "E404": "duplicate case",
+    "E405": "missing answer",
+    "E407": "case without an id",
+    "E408": "missing attribute value",
+    "E409": "judgement not allowed",
+    "E410": "unexpected structure",
+    "E411": "no cases",
     # warnings
     "W301": "condition can never be true",
     "W302": "declared but never used",
+    "W405": "missing answer left out",
+    "W406": "answer where the question does not apply",
+    "W409": "no rating recorded",
 }
 
 

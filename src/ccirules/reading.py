@@ -8,6 +8,7 @@ file) is refused with a clear message rather than read as mojibake, and files la
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 
 from ccirules.diagnostics import Diagnostic, error
@@ -17,20 +18,26 @@ from ccirules.source import SourceFile
 MAX_BYTES = 4 * 1024 * 1024
 
 
-def read_source(path: str) -> SourceFile | Diagnostic:
-    """Read and decode one ruleset file; never raises for a problem with the file itself."""
+def read_source(path: str, max_bytes: int | None = None,
+                kind: str = "rulesets") -> SourceFile | Diagnostic:
+    """Read and decode one text file; never raises for a problem with the file itself.
+
+    ``max_bytes`` defaults to :data:`MAX_BYTES`; ``kind`` names what is limited, for the message.
+    """
+    limit = MAX_BYTES if max_bytes is None else max_bytes
     nowhere = SourceFile(path, "")
     try:
         if os.path.isdir(path):
-            return error("E100", "this is a folder, not a ruleset file", nowhere.whole(),
-                         hint="name the ruleset file inside it")
+            return error("E100", "this is a folder, not a file", nowhere.whole(),
+                         hint="name a file inside it")
         size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            return error("E102", f"this file is {size:,} bytes; rulesets are limited to "
-                         f"{MAX_BYTES:,}", nowhere.whole(),
-                         hint="check that this is a ruleset and not a data file")
+        if size > limit:
+            return error("E102", f"this file is {size:,} bytes; {kind} are limited to "
+                         f"{limit:,}", nowhere.whole(),
+                         hint="check that this is a ruleset and not a data file"
+                         if kind == "rulesets" else "check that this is the file you meant")
         with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+            data = handle.read(limit + 1)
     except FileNotFoundError:
         return error("E100", "no such file", nowhere.whole(), hint="check the path and spelling")
     except OSError as problem:
@@ -40,7 +47,8 @@ def read_source(path: str) -> SourceFile | Diagnostic:
 
 
 def decode(path: str, data: bytes) -> SourceFile | Diagnostic:
-    """Decode ruleset bytes as UTF-8 (BOM allowed), or explain the encoding problem."""
+    """Decode bytes as UTF-8 (BOM allowed), or explain the encoding problem."""
+    digest = hashlib.sha256(data).hexdigest()
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return error("E101", "this file is UTF-16 text; rulesets must be UTF-8",
                      SourceFile(path, "").whole(),
@@ -54,7 +62,7 @@ def decode(path: str, data: bytes) -> SourceFile | Diagnostic:
         text = data.decode("utf-8")
     except UnicodeDecodeError as problem:
         return _undecodable(path, data, problem.start, "this file is not UTF-8 text")
-    return SourceFile(path, text)
+    return SourceFile(path, text, sha256=digest)
 
 
 def _undecodable(path: str, data: bytes, offset: int, message: str) -> Diagnostic:

@@ -48,14 +48,13 @@ def render_json(diagnostics: Sequence[Diagnostic], files: Sequence[str]) -> str:
 
 def _render_one(diagnostic: Diagnostic) -> str:
     span = diagnostic.span
-    lines = [f"{span.path}:{span.line}:{span.column}: "
-             f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"]
+    lines = [f"{span.where}: {diagnostic.severity.value}[{diagnostic.code}]: "
+             f"{diagnostic.message}"]
     lines.extend(_excerpt(span))
     if diagnostic.hint:
         lines.append(f"  = help: {diagnostic.hint}")
     for related in diagnostic.related:
-        where = related.span
-        lines.append(f"  = note: {where.path}:{where.line}:{where.column}: {related.message}")
+        lines.append(f"  = note: {related.span.where}: {related.message}")
     return "\n".join(lines) + "\n"
 
 

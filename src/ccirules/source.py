@@ -22,6 +22,7 @@ class SourceFile:
 
     path: str
     text: str = field(repr=False)
+    sha256: str | None = field(default=None, repr=False, eq=False)  # of the bytes read, if any
     _line_starts: tuple[int, ...] = field(init=False, repr=False, eq=False)
 
     @_line_starts.default
@@ -64,19 +65,30 @@ class Span:
     column: int
     end_line: int
     end_column: int
+    cell: str | None = None  # a spreadsheet cell such as "Cases!D7", printed instead of line:col
 
     @property
     def path(self) -> str:
         return self.source.path
 
+    @property
+    def where(self) -> str:
+        """``file:line:column``, or ``file:Sheet!A1`` for a spreadsheet cell."""
+        if self.cell is not None:
+            return f"{self.source.path}:{self.cell}"
+        return f"{self.source.path}:{self.line}:{self.column}"
+
     def sort_key(self) -> tuple[str, int, int]:
         return (self.source.path, self.line, self.column)
 
     def to_json(self) -> dict[str, object]:
-        return {
+        located: dict[str, object] = {
             "file": self.source.path,
             "line": self.line,
             "column": self.column,
             "end_line": self.end_line,
             "end_column": self.end_column,
         }
+        if self.cell is not None:
+            located["cell"] = self.cell
+        return located

@@ -1,0 +1,220 @@
+"""Why a score is what it is, from the same answer records the score was computed from.
+
+``explain_score`` groups a score's counted and left-out answers by question, with the reason and
+the ruleset line behind each; for a banded pooled score it also says how far the neighbouring
+bands are ("1 more sufficient answer of the 27 applicable would reach MINIMUM"). ``explain_case``
+says what one case contributed to every score. Both return data; ``render_*`` turn it into text
+or JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from fractions import Fraction
+
+import attrs
+
+from ccirules.compiler import CompiledBand, CompiledRuleset, CompiledScore
+from ccirules.evaluator import AnswerRecord, Evaluation, Outcome, ScoreResult, Tally, shown
+from ccirules.report import record_json
+from ccirules.scoring import band_of, round_value
+from ccirules.source import Span
+
+
+@attrs.frozen
+class BandStep:
+    """How many answers would have to change for a score to reach another band."""
+
+    answers: int
+    band: CompiledBand
+
+
+@attrs.frozen
+class ScoreExplanation:
+    score: CompiledScore
+    result: ScoreResult
+    questions: tuple[tuple[str, Tally, tuple[AnswerRecord, ...]], ...]
+    parts: tuple[tuple[str, str], ...]  # (part, its value as published) for combined scores
+    up: BandStep | None
+    down: BandStep | None
+
+
+@attrs.frozen
+class CaseExplanation:
+    case: str
+    records: tuple[AnswerRecord, ...]
+    contributions: tuple[tuple[str, int, int], ...]  # (score, sufficient, applicable) from it
+
+
+def explain_score(evaluation: Evaluation, name: str) -> ScoreExplanation:
+    """Everything behind one score. ``evaluation`` must have been made with keep_records."""
+    ruleset = evaluation.ruleset
+    score = ruleset.score(name)
+    result = evaluation.score(name)
+    records = evaluation.records or ()
+    questions = score.questions or tuple(part for part in score.parts
+                                         if part in evaluation.tallies)
+    grouped = tuple(
+        (question, evaluation.tallies[question],
+         tuple(record for record in records if record.question == question))
+        for question in questions)
+    parts = tuple((part, _part_text(evaluation, score, part)) for part in score.parts)
+    up = down = None
+    if score.questions and score.rule == "proportion sufficient" and result.band is not None:
+        up, down = _band_steps(score, result)
+    return ScoreExplanation(score, result, grouped, parts, up, down)
+
+
+def _part_text(evaluation: Evaluation, score: CompiledScore, part: str) -> str:
+    if part in evaluation.tallies:
+        tally = evaluation.tallies[part]
+        if tally.applicable == 0:
+            return "no score (no applicable answers)"
+        value = round_value(Fraction(100 * tally.sufficient, tally.applicable), score.rounding)
+        return f"{value}% ({tally.sufficient}/{tally.applicable})"
+    result = evaluation.score(part)
+    text = shown(result, evaluation.ruleset)
+    if result.band is not None:
+        text += f", {result.band.title or result.band.label}"
+        if score.rule == "sum of points" and result.band.points is not None:
+            text += f": {result.band.points} points"
+    return text
+
+
+def _band_steps(score: CompiledScore, result: ScoreResult) -> tuple[BandStep | None,
+                                                                     BandStep | None]:
+    """The fewest answers turned sufficient (insufficient) that move the score up (down) a
+    band, with the number applicable unchanged."""
+    sufficient, applicable = result.sufficient, result.applicable
+    current = result.band.rank
+    up = next((BandStep(k, band) for k in range(1, applicable - sufficient + 1)
+               if (band := band_of(score, Fraction(100 * (sufficient + k), applicable)))
+               is not None and band.rank < current), None)
+    down = next((BandStep(k, band) for k in range(1, sufficient + 1)
+                 if (band := band_of(score, Fraction(100 * (sufficient - k), applicable)))
+                 is not None and band.rank > current), None)
+    return up, down
+
+
+def explain_case(evaluation: Evaluation, case: str) -> CaseExplanation:
+    ruleset = evaluation.ruleset
+    records = tuple(record for record in evaluation.records or () if record.case == case)
+    by_question = {record.question: record for record in records}
+    contributions = []
+    for score in ruleset.scores:
+        if not score.questions:
+            continue
+        mine = [by_question[q] for q in score.questions if q in by_question]
+        contributions.append((score.name,
+                              sum(r.outcome is Outcome.SUFFICIENT for r in mine),
+                              sum(r.outcome.counted for r in mine)))
+    return CaseExplanation(case, records, tuple(contributions))
+
+
+# ---- text ------------------------------------------------------------------------------------
+
+
+def render_score_text(explanation: ScoreExplanation, ruleset: CompiledRuleset) -> str:
+    score, result = explanation.score, explanation.result
+    band = f", {result.band.title or result.band.label}" if result.band is not None else ""
+    counts = (f" ({result.sufficient} of {result.applicable} applicable answers sufficient)"
+              if result.applicable is not None else "")
+    lines = [f"{score.name} {score.title or ''}".rstrip() + f": {shown(result, ruleset)}"
+             f"{counts}{band}",
+             f"  rule: {score.rule}, {score.span.where}"]
+    if result.note:
+        lines.append(f"  note: {result.note}")
+    if result.capped_by is not None:
+        lines.append(f"  limited by the rule at {result.capped_by.where}")
+    if explanation.up is not None:
+        lines.append(f"  {_answers(explanation.up.answers)} more sufficient of the "
+                     f"{result.applicable} applicable would reach "
+                     f"{explanation.up.band.title or explanation.up.band.label}")
+    if explanation.down is not None:
+        lines.append(f"  {_answers(explanation.down.answers)} fewer would drop it to "
+                     f"{explanation.down.band.title or explanation.down.band.label}")
+    for part, text in explanation.parts:
+        lines.append(f"  part {part}: {text}")
+    for question, tally, records in explanation.questions:
+        title = ruleset.question(question).title or ""
+        lines += ["", f"  question {question} {title}".rstrip()
+                  + f": {tally.sufficient}/{tally.applicable} sufficient"]
+        lines += _grouped_records(records)
+    return "\n".join(lines) + "\n"
+
+
+def _grouped_records(records: Sequence[AnswerRecord]) -> list[str]:
+    lines = []
+    for outcome in Outcome:
+        chosen = [r for r in records if r.outcome is outcome]
+        if not chosen:
+            continue
+        heading = {Outcome.SUFFICIENT: "counted sufficient",
+                   Outcome.INSUFFICIENT: "counted insufficient",
+                   Outcome.NOT_APPLICABLE: "left out, answered not applicable",
+                   Outcome.DOES_NOT_APPLY: "left out, does not apply",
+                   Outcome.UNANSWERED: "left out, unanswered"}[outcome]
+        by_reason: dict[tuple[str, Span | None], list[str]] = {}
+        for record in chosen:
+            key = (record.reason, record.rule_span)
+            by_reason.setdefault(key, []).append(record.case)
+        lines.append(f"    {heading} ({len(chosen)}):")
+        for (reason, span), cases in by_reason.items():
+            where = f" ({span.where}: {_source_text(span)})" if span is not None else ""
+            lines.append(f"      {', '.join(cases)}: {reason}{where}")
+    return lines
+
+
+def _source_text(span: Span) -> str:
+    text = span.source.line_text(span.line)
+    end = span.end_column - 1 if span.end_line == span.line else len(text)
+    return text[span.column - 1:end].strip()
+
+
+def _answers(count: int) -> str:
+    return f"{count} answer" + ("" if count == 1 else "s")
+
+
+def render_case_text(explanation: CaseExplanation, ruleset: CompiledRuleset) -> str:
+    lines = [f"case {explanation.case}", ""]
+    for record in explanation.records:
+        title = ruleset.question(record.question).title or ""
+        answer = f" `{record.answer}`" if record.answer is not None else ""
+        lines.append(f"  {record.question} {title}".rstrip() + f":{answer} -> "
+                     f"{record.outcome.value} ({record.reason})")
+    lines += ["", "  contributes to:"]
+    for name, sufficient, applicable in explanation.contributions:
+        if applicable:
+            lines.append(f"    {name}: {sufficient} sufficient of {applicable} applicable")
+    return "\n".join(lines) + "\n"
+
+
+# ---- JSON ------------------------------------------------------------------------------------
+
+
+def render_score_json(explanation: ScoreExplanation) -> str:
+    def step(move: BandStep | None) -> dict[str, object] | None:
+        return None if move is None else {"answers": move.answers, "band": move.band.label}
+
+    document = {
+        "score": explanation.score.name,
+        "sufficient": explanation.result.sufficient,
+        "applicable": explanation.result.applicable,
+        "band": explanation.result.band.label if explanation.result.band else None,
+        "up": step(explanation.up),
+        "down": step(explanation.down),
+        "questions": [{"id": q, **attrs.asdict(t), "answers": [record_json(r) for r in rs]}
+                      for q, t, rs in explanation.questions],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_case_json(explanation: CaseExplanation) -> str:
+    document = {
+        "case": explanation.case,
+        "answers": [record_json(record) for record in explanation.records],
+        "contributions": [{"score": s, "sufficient": a, "applicable": b}
+                          for s, a, b in explanation.contributions],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,197 @@
+"""Case judgement files to an :class:`~ccirules.cases.Inspection`, with every problem reported.
+
+Inputs are files or folders (read in name order; hidden files skipped). The format follows the
+file's extension: ``.yaml``/``.yml``, ``.json``, ``.jsonl``, ``.csv``, ``.xlsx``. Each file is
+read whole, validated record by record, and fingerprinted (sha256) for the result's stamp. Files
+are only ever read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Sequence
+
+import attrs
+
+from ccirules.cases import Case, InputFile, Inspection, Judgements
+from ccirules.compiler import CompiledRuleset
+from ccirules.diagnostics import Diagnostic, Related, error, has_errors, sorted_unique, warning
+from ccirules.loaders.documents import (
+    DocumentError,
+    Record,
+    parse_json,
+    parse_yaml,
+    records_and_judgements,
+)
+from ccirules.loaders.records import Field, RecordBuilder
+from ccirules.loaders.tables import csv_records, excel_records, json_lines_records
+from ccirules.reading import read_source
+from ccirules.source import SourceFile
+from ccirules.suggest import did_you_mean
+
+#: Largest case file read (an inspection is well under 1 MB; a national archive in JSON Lines
+#: of 150,000 cases is about 550 MB).
+MAX_CASE_FILE_BYTES = 1024 * 1024 * 1024
+
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl",
+           ".ndjson": "jsonl", ".csv": "csv", ".xlsx": "xlsx"}
+
+
+@attrs.frozen
+class LoadResult:
+    inspection: Inspection | None  # None when any input had errors
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def load_inspection(paths: Sequence[str], ruleset: CompiledRuleset) -> LoadResult:
+    """Read, validate and gather every case and judgement in ``paths``."""
+    builder = RecordBuilder(ruleset)
+    diagnostics: list[Diagnostic] = []
+    cases: list[Case] = []
+    judgement_fields: list[tuple[Field, str]] = []
+    files: list[InputFile] = []
+    for path in _expand(paths, diagnostics):
+        digest, found, judged = _load_file(path, builder, diagnostics)
+        if digest is not None:
+            files.append(InputFile(path, digest))
+        cases.extend(found)
+        judgement_fields.extend((field, path) for field in judged)
+    diagnostics.extend(builder.diagnostics)
+    judgements = _judgements(ruleset, judgement_fields, diagnostics)
+    if not cases and not has_errors(diagnostics):
+        where = paths[0] if paths else "."
+        diagnostics.append(error("E411", "no cases were found in the inputs",
+                                 SourceFile(where, "").whole(),
+                                 hint="name the case files or the folder that holds them"))
+    found = sorted_unique(diagnostics)
+    if has_errors(found):
+        return LoadResult(None, found)
+    return LoadResult(Inspection(tuple(cases), judgements,
+                                 tuple(sorted(files, key=lambda f: f.path))), found)
+
+
+def _expand(paths: Sequence[str], diagnostics: list[Diagnostic]) -> Iterator[str]:
+    for path in paths:
+        if os.path.isdir(path):
+            inside = sorted(
+                os.path.join(folder, name)
+                for folder, subfolders, names in os.walk(path)
+                for name in names
+                if not name.startswith(".") and not _hidden(folder, path)
+                and os.path.splitext(name)[1].lower() in FORMATS)
+            if not inside:
+                diagnostics.append(error("E411", "this folder holds no case files",
+                                         SourceFile(path, "").whole(),
+                                         hint="case files end in " + ", ".join(sorted(FORMATS))))
+            yield from inside
+        else:
+            yield path
+
+
+def _hidden(folder: str, root: str) -> bool:
+    relative = os.path.relpath(folder, root)
+    return any(part.startswith(".") for part in relative.split(os.sep) if part != ".")
+
+
+def _load_file(path: str, builder: RecordBuilder, diagnostics: list[Diagnostic]
+               ) -> tuple[str | None, list[Case], list[Field]]:
+    kind = FORMATS.get(os.path.splitext(path)[1].lower())
+    nowhere = SourceFile(path, "")
+    if kind is None:
+        if not os.path.exists(path):
+            diagnostics.append(error("E100", "no such file", nowhere.whole(),
+                                     hint="check the path and spelling"))
+        else:
+            diagnostics.append(error("E400", "ccirules cannot read this kind of file",
+                                     nowhere.whole(),
+                                     hint="case files end in " + ", ".join(sorted(FORMATS))))
+        return None, [], []
+    digest = _sha256(path)
+    if isinstance(digest, Diagnostic):
+        diagnostics.append(digest)
+        return None, [], []
+    try:
+        if kind == "xlsx":
+            records, judged = list(excel_records(path)), []
+        else:
+            source = read_source(path, MAX_CASE_FILE_BYTES, "case files")
+            if isinstance(source, Diagnostic):
+                diagnostics.append(source)
+                return digest, [], []
+            records, judged = _text_records(kind, source)
+    except DocumentError as problem:
+        diagnostics.append(problem.diagnostic)
+        return digest, [], []
+    cases = [case for case in (builder.build(r.fields, r.span) for r in records) if case]
+    return digest, cases, judged
+
+
+def _text_records(kind: str, source: SourceFile) -> tuple[list[Record], list[Field]]:
+    if kind == "csv":
+        return list(csv_records(source)), []
+    if kind == "jsonl":
+        return list(json_lines_records(source)), []
+    documents = parse_yaml(source) if kind == "yaml" else [parse_json(source)]
+    records: list[Record] = []
+    judged: list[Field] = []
+    for document in documents:
+        found, fields = records_and_judgements(document)
+        records.extend(found)
+        judged.extend(fields)
+    return records, judged
+
+
+def _sha256(path: str) -> str | Diagnostic:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except IsADirectoryError:
+        return error("E100", "this is a folder, not a file", SourceFile(path, "").whole())
+    except FileNotFoundError:
+        return error("E100", "no such file", SourceFile(path, "").whole(),
+                     hint="check the path and spelling")
+    except OSError as problem:
+        return error("E100", f"cannot read this file: {problem.strerror or problem}",
+                     SourceFile(path, "").whole())
+    return digest.hexdigest()
+
+
+def _judgements(ruleset: CompiledRuleset, fields: list[tuple[Field, str]],
+                diagnostics: list[Diagnostic]) -> Judgements:
+    judged = {score.name: score for score in ruleset.scores if score.rule == "judged directly"}
+    ratings: dict[str, str] = {}
+    origins = {}
+    for field, _ in fields:
+        score = judged.get(field.key)
+        if score is None:
+            hint = did_you_mean(field.key, judged) or (
+                "judged scores: " + ", ".join(f"`{name}`" for name in judged) if judged
+                else "this ruleset has no scores judged directly")
+            diagnostics.append(error("E409", f"`{field.key}` is not a score judged directly",
+                                     field.key_span, hint=hint))
+            continue
+        if field.key in ratings:
+            diagnostics.append(error("E409", f"`{field.key}` is judged twice", field.key_span,
+                                     related=[Related(origins[field.key], "first judged here")]))
+            continue
+        labels = [band.label for band in score.bands.bands]
+        text = "" if field.value is None else str(field.value).strip()
+        label = next((value for value in labels if value.casefold() == text.casefold()), None)
+        if label is None:
+            diagnostics.append(error("E409", f"`{text}` is not a rating of `{score.name}`",
+                                     field.value_span,
+                                     hint=did_you_mean(text, labels)
+                                     or "ratings: " + ", ".join(f"`{v}`" for v in labels)))
+            continue
+        ratings[field.key] = label
+        origins[field.key] = field.value_span
+    given = {field.key for field, _ in fields}
+    for name, score in judged.items():
+        if name not in given:
+            diagnostics.append(warning("W409", f"no rating was recorded for `{name}`, which is "
+                                       "judged directly", score.span,
+                                       hint="add it under `judgements:` in a YAML or JSON file"))
+    return Judgements(ratings, origins)

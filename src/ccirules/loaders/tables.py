@@ -1,0 +1,193 @@
+"""Spreadsheet-shaped case files: CSV and Excel, a row per case and a column per question or
+attribute, headed by their names; and JSON Lines, a case per line.
+
+Locations name the cell: a CSV problem points at the row's line and the field's column in the
+text; an Excel problem at ``Sheet!D7``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterator
+
+from ccirules.diagnostics import error
+from ccirules.loaders.documents import (
+    DocumentError,
+    Record,
+    parse_json,
+    records_and_judgements,
+)
+from ccirules.loaders.records import Field
+from ccirules.source import SourceFile, Span
+
+#: The sheet read from a workbook when it has one of this name; otherwise the first sheet.
+CASES_SHEET = "Cases"
+
+
+# ---- CSV -------------------------------------------------------------------------------------
+
+
+def csv_records(source: SourceFile) -> Iterator[Record]:
+    """A record per data row; the first non-blank row names the columns."""
+    text = source.text
+    lines = text.splitlines(keepends=True)
+    if not text.strip():
+        return
+    delimiter = _delimiter(text)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: list[tuple[str, Span]] | None = None
+    start_line = 1
+    try:
+        for row in reader:
+            line_number = start_line
+            start_line = reader.line_num + 1
+            if not any(cell.strip() for cell in row):
+                continue
+            line_start = offsets[line_number - 1]
+            line_text = lines[line_number - 1].rstrip("\r\n")
+            positions = _field_offsets(line_text, delimiter, len(row))
+            spans = [source.span(line_start + begin, line_start + end) for begin, end in positions]
+            if header is None:
+                header = [(cell.strip(), span) for cell, span in zip(row, spans, strict=True)]
+                _check_header(header)
+                continue
+            if len(row) > len(header):
+                raise DocumentError(error(
+                    "E410", f"this row has {len(row)} cells but the header names {len(header)}",
+                    spans[len(header)], hint="remove the extra cells, or name their column"))
+            fields = tuple(Field(name, cell, name_span, span) for (name, name_span), cell, span
+                           in zip(header, row, spans, strict=False))
+            row_span = source.span(line_start, line_start + len(line_text))
+            yield Record(fields, row_span)
+    except csv.Error as problem:
+        line_start = offsets[min(start_line, len(offsets)) - 1]
+        raise DocumentError(error("E401", f"this CSV cannot be read: {problem}",
+                                  source.span(line_start, line_start + 1),
+                                  hint="check the quotes on this row")) from None
+
+
+def _delimiter(text: str) -> str:
+    """Comma, or the semicolon or tab that some spreadsheet exports use instead."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {delimiter: first.count(delimiter) for delimiter in (",", ";", "\t")}
+    return max(counts, key=lambda delimiter: (counts[delimiter], delimiter == ","))
+
+
+def _field_offsets(line: str, delimiter: str, count: int) -> list[tuple[int, int]]:
+    """Where each field of a one-line CSV row starts and ends, honouring quotes."""
+    positions = []
+    start, quoted = 0, False
+    for index, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            positions.append((start, index))
+            start = index + 1
+    positions.append((start, len(line)))
+    while len(positions) < count:  # a row continued over several lines: point at its start
+        positions.append((0, 1))
+    return [(begin, max(end, begin + 1)) for begin, end in positions[:max(count, 1)]]
+
+
+def _check_header(header: list[tuple[str, Span]]) -> None:
+    seen: dict[str, Span] = {}
+    for name, span in header:
+        if not name:
+            raise DocumentError(error("E410", "a column has no name", span,
+                                      hint="name every column in the first row"))
+        if name in seen:
+            raise DocumentError(error("E410", f"the column `{name}` appears twice", span,
+                                      hint="keep one of them"))
+        seen[name] = span
+
+
+# ---- JSON Lines ------------------------------------------------------------------------------
+
+
+def json_lines_records(source: SourceFile) -> Iterator[Record]:
+    """A record per non-blank line, each parsed with positions, so problems point at the key or
+    value on that line."""
+    offset = 0
+    for line in source.text.splitlines(keepends=True):
+        if line.strip():
+            document = parse_json(source, offset, offset + len(line.rstrip("\r\n")))
+            records, judgements = records_and_judgements(document)
+            if judgements:
+                raise DocumentError(error("E410", "judgements go in a YAML or JSON file, not in "
+                                          "JSON Lines", document.span))
+            yield from records
+        offset += len(line)
+
+
+# ---- Excel -----------------------------------------------------------------------------------
+
+
+def excel_records(path: str) -> Iterator[Record]:
+    """A record per data row of the workbook's `Cases` sheet (or its first sheet)."""
+    from python_calamine import CalamineWorkbook  # imported here: only Excel input needs it
+
+    nowhere = SourceFile(path, "")
+    try:
+        workbook = CalamineWorkbook.from_path(path)
+        names = workbook.sheet_names
+        sheet = CASES_SHEET if CASES_SHEET in names else names[0]
+        rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception as problem:
+        raise DocumentError(error("E401", f"this workbook cannot be read: {problem}",
+                                  nowhere.whole(),
+                                  hint="save it again from Excel as a .xlsx workbook")) from None
+    header: list[tuple[str, Span]] | None = None
+    for row_index, row in enumerate(rows, start=1):
+        if not any(_cell_text(value) for value in row):
+            continue
+        spans = [_cell_span(nowhere, sheet, row_index, column)
+                 for column in range(1, len(row) + 1)]
+        if header is None:
+            header = [(_cell_text(value), span) for value, span in zip(row, spans, strict=True)]
+            while header and not header[-1][0]:
+                header.pop()
+            _check_header(header)
+            continue
+        extra = [index for index in range(len(header), len(row)) if _cell_text(row[index])]
+        if extra:
+            raise DocumentError(error("E410", "this cell is outside the named columns",
+                                      spans[extra[0]], hint="name its column in the header row"))
+        fields = tuple(Field(name, _cell_value(value), name_span, span)
+                       for (name, name_span), value, span in zip(header, row, spans, strict=False))
+        yield Record(fields, spans[0])
+
+
+def _cell_span(source: SourceFile, sheet: str, row: int, column: int) -> Span:
+    cell = f"{sheet}!{_column_letters(column)}{row}"
+    return Span(source, row, column, row, column + 1, cell=cell)
+
+
+def _column_letters(column: int) -> str:
+    letters = ""
+    while column:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _cell_value(value: object) -> object:
+    """Empty cells are None; numbers stay numbers; dates stay dates (and are refused where text
+    is expected); everything else is text."""
+    if value == "" or value is None:
+        return None
+    if isinstance(value, bool | int | float | datetime.date | datetime.time):
+        return value
+    return str(value)
