@@ -3,6 +3,7 @@ suite runs and every printed diagnostic is real output."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from ccirules.diagnostics import CODES
@@ -10,43 +11,59 @@ from ccirules.diagnostics import CODES
 HEADER = """\
 # Diagnostic codes
 
-Every problem `ccirules` reports has a stable code. This page is generated from the golden test
-fixtures in `tests/golden/check/` (`pytest --update-golden` rewrites it): each example below is a
-file the test suite checks, and each output is what `ccirules check` printed for it.
+Every problem `ccirules` reports has a stable code: `E1xx` and `E2xx` for rulesets, `E4xx` for
+case files and judgements. This page is generated from the golden test fixtures in
+`tests/golden/` (`pytest --update-golden` rewrites it): each example below is a file the test
+suite runs, and each output is exactly what `ccirules` printed for it.
 
-Codes starting with `E` are errors: `ccirules check` exits with status 3. Codes starting with `W`
-are warnings: they are printed but do not fail the check unless `--strict` is given.
+Codes starting with `E` are errors: the command exits with status 3. Codes starting with `W` are
+warnings: they are printed but do not fail the command unless `--strict` is given.
 """
 
 
-def render_errors_doc(fixtures: Path) -> str:
+def render_errors_doc(cases: dict[str, Path]) -> str:
+    """The page: a section per code, with every golden case named after the code."""
     sections = [HEADER]
     for code, title in CODES.items():
-        cases = sorted(fixtures.glob(f"{code}-*.rules"))
         sections.append(f"## {code}: {title}\n")
-        for case in cases:
-            sections.append(_case_section(case))
+        for name in sorted(cases):
+            if Path(name).name.startswith(code + "-"):
+                sections.append(_case_section(cases[name]))
     return "\n".join(sections)
 
 
+def _command_section(case: Path) -> str:
+    """A case with no description of its own: a further example of a code explained above."""
+    from tests.test_golden import command_line
+
+    exit_line, output = case.with_suffix(".out").read_text(encoding="utf-8").split("\n", 1)
+    command = " ".join(shlex.quote(arg) for arg in command_line(case))
+    return (f"```console\n$ ccirules {command}\n{output.rstrip()}\n"
+            f"(exit status {exit_line.removeprefix('exit: ')})\n```\n")
+
+
 def _case_section(case: Path) -> str:
-    text = case.read_bytes().decode("utf-8", errors="replace")
-    lines = text.splitlines()
-    comments = [line[2:] for line in lines if line.startswith("# ")]
-    body = [line for line in lines if not line.startswith("#")]
+    from tests.test_golden import command_line
+
+    about = case.with_suffix(".about")
+    described = about if about.exists() or case.suffix == ".args" else case
+    if not described.exists():
+        return _command_section(case)
+    text = described.read_bytes().decode("utf-8", errors="replace")
+    comments = [line[2:] for line in text.splitlines() if line.startswith("# ")]
     fix = [line[len("fix: "):] for line in comments if line.startswith("fix: ")]
     explanation = [line for line in comments if not line.startswith("fix: ")]
     if explanation:
         first = explanation[0].split(": ", 1)[-1]
         explanation[0] = first[:1].upper() + first[1:]
-    exit_line, output = case.with_suffix(".out").read_text(encoding="utf-8").split("\n", 1)
-    args_file = case.with_suffix(".args")
-    command = (args_file.read_text(encoding="utf-8").strip() if args_file.exists()
-               else f"check {case.relative_to(case.parents[2].parent).as_posix()}")
-    shown_body = "\n".join(body).strip("\n")
     parts = [" ".join(explanation) + "\n"]
-    if shown_body:
-        parts.append(f"```\n{shown_body}\n```\n")
+    if case.suffix != ".args" and case.suffix != ".xlsx":
+        body = case.read_bytes().decode("utf-8", errors="replace").splitlines()
+        shown = "\n".join(line for line in body if not line.startswith("#")).strip("\n")
+        if shown:
+            parts.append(f"`{case.name}`:\n\n```\n{shown}\n```\n")
+    exit_line, output = case.with_suffix(".out").read_text(encoding="utf-8").split("\n", 1)
+    command = " ".join(shlex.quote(arg) for arg in command_line(case))
     status = exit_line.removeprefix("exit: ")
     parts.append(f"```console\n$ ccirules {command}\n{output.rstrip()}\n"
                  f"(exit status {status})\n```\n")

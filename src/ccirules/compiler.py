@@ -141,6 +141,7 @@ class CompiledScore:
     rounding: nodes.Rounding
     band_basis: nodes.BandBasis
     span: Span
+    rule_span: Span | None  # where the rule is written: on the score, or on its level
 
 
 @attrs.frozen
@@ -325,7 +326,8 @@ def _score(model: Model, info: ScoreInfo, tables: Mapping[str, CompiledBands],
         bands=tables[info.bands.text] if info.bands is not None else None,
         limits=tuple(CompiledLimit(limit.label.text, _condition(model, limit.condition),
                                    limit.span) for limit in info.limits),
-        rounding=own_rounding or rounding, band_basis=basis, span=info.node.span)
+        rounding=own_rounding or rounding, band_basis=basis, span=info.node.span,
+        rule_span=rule.span if rule is not None and rule.span is not None else None)
 
 
 def _score_order(scores: tuple[CompiledScore, ...]) -> tuple[str, ...]:

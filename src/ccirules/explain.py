@@ -122,17 +122,18 @@ def render_score_text(explanation: ScoreExplanation, ruleset: CompiledRuleset) -
               if result.applicable is not None else "")
     lines = [f"{score.name} {score.title or ''}".rstrip() + f": {shown(result, ruleset)}"
              f"{counts}{band}",
-             f"  rule: {score.rule}, {score.span.where}"]
+             f"  rule: {score.rule}, {(score.rule_span or score.span).where}: "
+             f"{_source_text(score.rule_span or score.span)}"]
     if result.note:
         lines.append(f"  note: {result.note}")
     if result.capped_by is not None:
         lines.append(f"  limited by the rule at {result.capped_by.where}")
     if explanation.up is not None:
-        lines.append(f"  {_answers(explanation.up.answers)} more sufficient of the "
-                     f"{result.applicable} applicable would reach "
+        lines.append(f"  {_answers(explanation.up.answers, 'more')} of the {result.applicable} "
+                     f"applicable would reach "
                      f"{explanation.up.band.title or explanation.up.band.label}")
     if explanation.down is not None:
-        lines.append(f"  {_answers(explanation.down.answers)} fewer would drop it to "
+        lines.append(f"  {_answers(explanation.down.answers, 'fewer')} would drop it to "
                      f"{explanation.down.band.title or explanation.down.band.label}")
     for part, text in explanation.parts:
         lines.append(f"  part {part}: {text}")
@@ -172,8 +173,8 @@ def _source_text(span: Span) -> str:
     return text[span.column - 1:end].strip()
 
 
-def _answers(count: int) -> str:
-    return f"{count} answer" + ("" if count == 1 else "s")
+def _answers(count: int, direction: str) -> str:
+    return f"{count} {direction} sufficient answer" + ("" if count == 1 else "s")
 
 
 def render_case_text(explanation: CaseExplanation, ruleset: CompiledRuleset) -> str:
