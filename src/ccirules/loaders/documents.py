@@ -79,7 +79,8 @@ class _YamlConverter:
                 if id(node) in self.seen:
                     raise DocumentError(error(
                         "E410", "YAML aliases (`*name`) are not allowed in case files",
-                        self._span(node), hint="write the values out in full"))
+                        self._first_alias() or self._span(node),
+                        hint="write the values out in full"))
                 self.seen.add(id(node))
                 if len(self.seen) > MAX_NODES:
                     raise DocumentError(error("E410", "this file holds too many values",
@@ -102,6 +103,13 @@ class _YamlConverter:
                                                                    "NULL")
                 results[id(node)] = DocNode("scalar", None if plain_null else node.value, span)
         return results[id(root)]
+
+    def _first_alias(self) -> Span | None:
+        """Where the first alias is used (the composer keeps only the anchored node)."""
+        for event in yaml.parse(self.source.text, Loader=yaml.CBaseLoader):
+            if isinstance(event, yaml.AliasEvent):
+                return self.source.span(event.start_mark.index, event.end_mark.index)
+        return None
 
     def _span(self, node: yaml.Node) -> Span:
         return self.source.span(node.start_mark.index, max(node.start_mark.index + 1,
@@ -157,9 +165,11 @@ def _json_node(source: SourceFile, start: int, root: Tree | Token) -> DocNode:
 
 def _json_value(source: SourceFile, start: int, item: Tree | Token,
                 done: dict[int, DocNode]) -> DocNode:
-    if isinstance(item, Token):  # a pair's key
-        return DocNode("scalar", json.loads(str(item)),
-                       source.span(start + item.start_pos, start + item.end_pos))
+    if isinstance(item, Token):
+        span = source.span(start + item.start_pos, start + item.end_pos)
+        if item.type == "STRING":  # a pair's key, or a string's text
+            return DocNode("scalar", json.loads(str(item)), span)
+        return DocNode("token", str(item), span)  # a number's text, read by its parent
     span = source.span(start + item.meta.start_pos, start + item.meta.end_pos)
     children = [done.pop(id(child)) for child in item.children if child is not None]
     match item.data:
