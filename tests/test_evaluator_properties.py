@@ -17,9 +17,9 @@ from ccirules.api import load_ruleset
 from ccirules.cases import Inspection, Judgements
 from ccirules.checker.conditions import _Candidate, _holds
 from ccirules.checker.model import build_model
-from ccirules.evaluator import Outcome, evaluate
+from ccirules.evaluator import Outcome, case_records, evaluate
 from ccirules.parser import parse
-from ccirules.report import Stamp, render_json
+from ccirules.report import Stamp, render_json, trace_legend
 from ccirules.source import SourceFile
 from tests import strategies
 from tests.conftest import GOLDEN, RULESETS
@@ -123,8 +123,8 @@ def test_order_of_cases_and_answers_changes_nothing(name, data) -> None:
                 for case in cases]
     shuffler.shuffle(shuffled)
     stamp = Stamp("r.rules", "0" * 64, ())
-    first = render_json(evaluated(ruleset, cases, ratings, keep_records=True), stamp)
-    second = render_json(evaluated(ruleset, shuffled, ratings, keep_records=True), stamp)
+    first = render_json(evaluated(ruleset, cases, ratings, trace=True), stamp)
+    second = render_json(evaluated(ruleset, shuffled, ratings, trace=True), stamp)
     assert first == second
 
 
@@ -208,14 +208,26 @@ def test_not_applicable_answers_change_nothing(name, data) -> None:
 @pytest.mark.parametrize("name", sorted(PATHS))
 @SETTINGS
 @given(data=st.data())
-def test_every_case_and_question_is_in_the_trace_once(name, data) -> None:
+def test_trace_has_every_case_and_question_once_and_agrees_with_the_oracle(name, data) -> None:
+    """The generated scorer against the simple evaluator (the oracle): same tallies, and each
+    trace character, read through the legend, is the oracle's outcome and reason."""
     ruleset = COMPILED[name]
     cases = data.draw(strategies.case_sets(ruleset))
-    evaluation = evaluated(ruleset, cases, keep_records=True)
-    pairs = [(record.case, record.question) for record in evaluation.records]
-    assert len(pairs) == len(set(pairs)) == len(cases) * len(ruleset.questions)
+    evaluation = evaluated(ruleset, cases, trace=True)
+    assert [case for case, _, _ in evaluation.trace] == sorted(case.id for case in cases)
+    legends = {q: trace_legend(ruleset, q) for q in ruleset.evaluation_order}
+    oracle = {(r.case, r.question): r for case in cases for r in case_records(ruleset, case)}
+    for case, codes, _ in evaluation.trace:
+        assert len(codes) == len(ruleset.questions)
+        for question, code in zip(ruleset.evaluation_order, codes, strict=True):
+            meaning = legends[question][code]
+            record = oracle[(case, question)]
+            assert meaning["outcome"] == record.outcome.value
+            assert meaning["rule_location"] == record.rule_span.to_json()
     for question in ruleset.questions:
+        mine = [record.outcome for key, record in oracle.items() if key[1] == question.name]
         tally = evaluation.tallies[question.name]
-        mine = [r.outcome for r in evaluation.records if r.question == question.name]
-        assert tally.sufficient == mine.count(Outcome.SUFFICIENT)
-        assert tally.applicable == sum(outcome.counted for outcome in mine)
+        assert attrs.astuple(tally) == (
+            mine.count(Outcome.SUFFICIENT), mine.count(Outcome.INSUFFICIENT),
+            mine.count(Outcome.NOT_APPLICABLE), mine.count(Outcome.DOES_NOT_APPLY),
+            mine.count(Outcome.UNANSWERED))

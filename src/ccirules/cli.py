@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import sys
 
+import attrs
 import click
 
 from ccirules import __version__
@@ -78,9 +79,14 @@ def _fail_on_diagnostics(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic],
 
 
 def _evaluated(ruleset_path: str, inputs: tuple[str, ...], *, by: str | None,
-               allow_unanswered: bool, strict: bool, keep_records: bool):
-    """Check, compile, load and evaluate, stopping with exit code 3 at the first stage that
-    has errors. Returns the evaluation and its stamp."""
+               allow_unanswered: bool, strict: bool, explaining: bool = False,
+               trace: bool = False):
+    """Check, compile, read and evaluate, stopping with exit code 3 at the first stage that
+    has errors. ``eval`` streams the cases through the generated scorer; ``explain`` loads them
+    whole, to keep every answer's reason. Returns the evaluation and its stamp."""
+    from ccirules.codegen import build_scorer
+    from ccirules.evaluator import evaluate_rows
+    from ccirules.loaders.stream import RowSource
     from ccirules.report import Stamp
 
     loaded = load_ruleset(ruleset_path)
@@ -91,14 +97,21 @@ def _evaluated(ruleset_path: str, inputs: tuple[str, ...], *, by: str | None,
         hint = did_you_mean(by, compiled.attributes)
         raise click.BadParameter(f"`{by}` is not an attribute of this ruleset"
                                  + (f"; {hint}" if hint else ""), param_hint="--by")
-    cases = load_cases(inputs, compiled)
-    if cases.inspection is None:
-        _fail_on_diagnostics(cases.diagnostics, strict)
-    evaluation = evaluate(compiled, cases.inspection, by=by, allow_unanswered=allow_unanswered,
-                          keep_records=keep_records)
-    _fail_on_diagnostics([*loaded.checked.diagnostics, *cases.diagnostics,
-                          *evaluation.diagnostics], strict)
-    stamp = Stamp(ruleset_path, loaded.checked.sha256 or "", cases.inspection.files)
+    if explaining:
+        cases = load_cases(inputs, compiled)
+        if cases.inspection is None:
+            _fail_on_diagnostics(cases.diagnostics, strict)
+        evaluation = evaluate(compiled, cases.inspection, by=by,
+                              allow_unanswered=allow_unanswered, keep_records=True)
+        evaluation = attrs.evolve(evaluation, files=cases.inspection.files,
+                                  diagnostics=(*cases.diagnostics, *evaluation.diagnostics))
+    else:
+        scorer = build_scorer(compiled)
+        source = RowSource(inputs, compiled, scorer, exact_lines=trace)
+        evaluation = evaluate_rows(compiled, scorer, source, by=by,
+                                   allow_unanswered=allow_unanswered, trace=trace)
+    _fail_on_diagnostics([*loaded.checked.diagnostics, *evaluation.diagnostics], strict)
+    stamp = Stamp(ruleset_path, loaded.checked.sha256 or "", evaluation.files)
     return evaluation, stamp
 
 
@@ -142,7 +155,8 @@ def _with_shared_options(function):
               default="table", show_default=True, help="How to write the result.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the result to FILE (atomically) instead of the terminal.")
-@click.option("--trace", is_flag=True, help="Include every answer record in JSON output.")
+@click.option("--trace", is_flag=True,
+              help="Include every case's outcome for every question in JSON output.")
 @click.option("--expect", type=click.Path(exists=True, dir_okay=False),
               help="Fail (exit 1) if any published score differs from this JSON result.")
 @click.option("--fail-under", multiple=True, metavar="ID=PERCENT",
@@ -169,7 +183,7 @@ def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, outp
     thresholds = _pairs(fail_under, "--fail-under")
     bands = _pairs(fail_on_band, "--fail-on-band")
     evaluation, stamp = _evaluated(ruleset, inputs, by=by, allow_unanswered=allow_unanswered,
-                                   strict=strict, keep_records=trace)
+                                   strict=strict, trace=trace)
     parsed_thresholds = []
     for name, value in thresholds:
         _known_score(evaluation, name, "--fail-under")
@@ -232,7 +246,7 @@ def explain(ruleset: str, inputs: tuple[str, ...], target: str | None, case_id: 
     if (target is None) == (case_id is None):
         raise click.UsageError("give either --score ID or --case ID")
     evaluation, _ = _evaluated(ruleset, inputs, by=by, allow_unanswered=allow_unanswered,
-                               strict=strict, keep_records=True)
+                               strict=strict, explaining=True)
     if target is not None:
         _known_score(evaluation, target, "--score")
         found = explaining.explain_score(evaluation, target)

@@ -72,6 +72,7 @@ class Gate:
     """One condition a question must pass to apply: its own, or one inherited from a group."""
 
     test: Test
+    condition: nodes.Condition  # the same condition as written, for generating code
     span: Span
     owner: str  # the question or group the condition is written on
 
@@ -239,11 +240,11 @@ def _question(model: Model, info: QuestionInfo,
     gates = []
     for group in reversed(list(_ancestors(info.group))):
         if group.node.applies is not None:
-            gates.append(Gate(_condition(model, group.node.applies), group.node.applies.span,
-                              group.node.name.text))
+            gates.append(Gate(_condition(model, group.node.applies), group.node.applies,
+                              group.node.applies.span, group.node.name.text))
     if info.node.applies is not None:
-        gates.append(Gate(_condition(model, info.node.applies), info.node.applies.span,
-                          info.node.name.text))
+        gates.append(Gate(_condition(model, info.node.applies), info.node.applies,
+                          info.node.applies.span, info.node.name.text))
     return CompiledQuestion(
         name=info.node.name.text, title=_value(info.node.title),
         group=info.group.node.name.text, scale=scales[info.scale.name.text], gates=tuple(gates),

@@ -12,14 +12,23 @@ disagree.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+import heapq
+from collections.abc import Mapping
 from fractions import Fraction
 
 import attrs
 
 from ccirules import nodes
-from ccirules.cases import Case, Inspection, Judgements
+from ccirules.cases import Case, InputFile, Inspection, Judgements
 from ccirules.checker.scores import Kind
+from ccirules.codegen import (
+    ANSWERED_BUT_NOT_APPLICABLE,
+    CASE_FIELD,
+    COUNTERS,
+    UNANSWERED,
+    FastScorer,
+    build_scorer,
+)
 from ccirules.compiler import CompiledBand, CompiledRuleset, CompiledScore
 from ccirules.diagnostics import Diagnostic, Related, error, warning
 from ccirules.scoring import band_of, percentage, shown_value
@@ -95,8 +104,10 @@ class Evaluation:
     scores: tuple[ScoreResult, ...]
     breakdown_by: str | None
     breakdowns: tuple[tuple[str, int, tuple[ScoreResult, ...]], ...]  # (value, cases, scores)
-    records: tuple[AnswerRecord, ...] | None
+    records: tuple[AnswerRecord, ...] | None  # every answer with its reason (explaining)
+    trace: tuple[tuple[str, str, dict], ...] | None  # (case, trace characters, its location)
     diagnostics: tuple[Diagnostic, ...]
+    files: tuple[InputFile, ...] = ()
 
     def score(self, name: str) -> ScoreResult:
         return next(result for result in self.scores if result.name == name)
@@ -136,92 +147,193 @@ def case_records(ruleset: CompiledRuleset, case: Case) -> list[AnswerRecord]:
 
 
 def evaluate(ruleset: CompiledRuleset, inspection: Inspection, *, by: str | None = None,
-             allow_unanswered: bool = False, keep_records: bool = False) -> Evaluation:
-    """Evaluate an inspection's cases against a compiled ruleset.
+             allow_unanswered: bool = False, keep_records: bool = False,
+             trace: bool = False) -> Evaluation:
+    """Evaluate an inspection's cases (already loaded and validated) against a ruleset.
 
     ``by`` names an attribute to break every score down by. An applicable question with no
     answer is an error unless ``allow_unanswered``, when it is left out with a warning.
-    ``keep_records`` keeps every answer record for explaining and tracing.
+    ``keep_records`` keeps every answer record with its reasons (for explaining); ``trace``
+    keeps each case's outcome codes (for ``--trace``).
     """
-    cases = sorted(inspection.cases, key=lambda case: case.id)
-    diagnostics: list[Diagnostic] = []
-    totals = {question.name: _Counter() for question in ruleset.questions}
-    groups: dict[str, dict[str, _Counter]] = {}
-    group_sizes: dict[str, int] = {}
-    kept: list[AnswerRecord] = []
-    for case in cases:
-        records = case_records(ruleset, case)
-        key = _group_key(case, by)
-        if by is not None:
-            group_sizes[key] = group_sizes.get(key, 0) + 1
-            counters = groups.setdefault(
-                key, {question.name: _Counter() for question in ruleset.questions})
-        for record in records:
-            totals[record.question].count(record.outcome)
-            if by is not None:
-                counters[record.question].count(record.outcome)
-            diagnostics.extend(_record_problems(ruleset, record, allow_unanswered))
-        if keep_records:
-            kept.extend(records)
-    tallies = {name: counter.frozen() for name, counter in totals.items()}
-    scores = compute_scores(ruleset, tallies, inspection.judgements)
-    breakdowns = tuple(
-        (key, group_sizes[key], compute_scores(
-            ruleset, {name: counter.frozen() for name, counter in groups[key].items()},
-            inspection.judgements))
-        for key in sorted(groups))
+    scorer = build_scorer(ruleset)
+    evaluation = evaluate_rows(ruleset, scorer, _InspectionRows(inspection, scorer), by=by,
+                               allow_unanswered=allow_unanswered, trace=trace)
     if keep_records:
         order = {name: index for index, name in enumerate(q.name for q in ruleset.questions)}
-        kept.sort(key=lambda record: (record.case, order[record.question]))
-    return Evaluation(ruleset, len(cases), tallies, scores, by, breakdowns,
-                      tuple(kept) if keep_records else None, tuple(diagnostics))
+        records = [record for case in sorted(inspection.cases, key=lambda c: c.id)
+                   for record in case_records(ruleset, case)]
+        records.sort(key=lambda record: (record.case, order[record.question]))
+        evaluation = attrs.evolve(evaluation, records=tuple(records))
+    return evaluation
+
+
+def evaluate_rows(ruleset: CompiledRuleset, scorer: FastScorer, source, *, by: str | None = None,
+                  allow_unanswered: bool = False, trace: bool = False) -> Evaluation:
+    """Evaluate typed rows from a source (a :class:`~ccirules.loaders.stream.RowSource`, or an
+    inspection already loaded), reading them once, in bounded memory unless ``trace``."""
+    width = COUNTERS * len(scorer.question_order)
+    problems = _Problems()
+    traced: list | None = [] if trace else None
+    groups: dict[str, list[int]] = {}
+    sizes: dict[str, int] = {}
+    field = scorer.attribute_fields[by] if by is not None else None
+    for batch in source.batches():
+        parts = {"": batch} if field is None else _split(batch, field)
+        for key, rows in parts.items():
+            totals = groups.get(key) or [0] * width
+            if traced is None:
+                groups[key] = scorer.count(rows, totals, problems)
+            else:
+                groups[key] = scorer.count_traced(rows, totals, problems, traced)
+            sizes[key] = sizes.get(key, 0) + len(rows)
+    grand = [sum(column) for column in zip(*groups.values(), strict=True)] or [0] * width
+    tallies = _tallies(ruleset, scorer, grand)
+    diagnostics = list(source.diagnostics)
+    diagnostics += _problem_diagnostics(ruleset, scorer, source, problems, allow_unanswered)
+    scores = compute_scores(ruleset, tallies, source.judgements)
+    breakdowns = ()
+    if field is not None:
+        breakdowns = tuple((key, sizes[key], compute_scores(
+            ruleset, _tallies(ruleset, scorer, groups[key]), source.judgements))
+            for key in sorted(groups))
+    trace_rows = None
+    if traced is not None:
+        trace_rows = tuple(sorted((_case_id(row), codes, source.record_location(_case_id(row)))
+                                  for row, codes in traced))
+    return Evaluation(ruleset, source.cases, tallies, scores, by, breakdowns, None, trace_rows,
+                      tuple(diagnostics), tuple(source.files))
 
 
 NOT_RECORDED = "(not recorded)"
 
 
-def _group_key(case: Case, by: str | None) -> str:
-    if by is None:
-        return ""
-    value = case.attributes.get(by)
-    return NOT_RECORDED if value is None else str(value)
+def _split(rows: list, field: str) -> dict[str, list]:
+    parts: dict[str, list] = {}
+    for row in rows:
+        value = getattr(row, field)
+        key = NOT_RECORDED if value is None else str(value).strip()
+        parts.setdefault(key, []).append(row)
+    return parts
 
 
-def _record_problems(ruleset: CompiledRuleset, record: AnswerRecord,
-                     allow_unanswered: bool) -> Iterable[Diagnostic]:
-    span = record.data_span
-    if record.outcome is Outcome.UNANSWERED:
-        message = f"case `{record.case}` has no answer for question `{record.question}`"
-        related = [Related(ruleset.question(record.question).span, "the question")]
-        if allow_unanswered:
-            yield warning("W405", message + "; it is left out", span, related=related)
-        else:
-            yield error("E405", message, span, related=related,
-                        hint="record an answer (or a value meaning not applicable), or pass "
-                             "--allow-unanswered to leave it out")
-    elif record.outcome is Outcome.DOES_NOT_APPLY and record.answer is not None:
-        category = ruleset.question(record.question).scale.categories[record.answer]
-        if category is not nodes.Category.NOT_APPLICABLE:
-            yield warning("W406", f"case `{record.case}` answers question `{record.question}` "
-                          "where it does not apply; the answer is not counted", span,
-                          hint="check the case's attributes, or the question's condition",
-                          related=[Related(record.rule_span, "the condition")])
+def _case_id(row) -> str:
+    return str(getattr(row, CASE_FIELD)).strip()
 
 
-class _Counter:
-    __slots__ = ("counts",)
+def _tallies(ruleset: CompiledRuleset, scorer: FastScorer, totals: list[int]) -> dict[str, Tally]:
+    by_name = {name: Tally(*totals[COUNTERS * k:COUNTERS * (k + 1)])
+               for k, name in enumerate(scorer.question_order)}
+    return {question.name: by_name[question.name] for question in ruleset.questions}
+
+
+class _Problems:
+    """Unanswered questions and answers where a question does not apply, as the generated
+    counter reports them. Only the first :data:`MAX_REPORTED` by case id and question are kept,
+    so a file with a million gaps cannot exhaust memory, and the choice does not depend on the
+    order cases were read in."""
+
+    MAX_REPORTED = 200
 
     def __init__(self) -> None:
-        self.counts = dict.fromkeys(Outcome, 0)
+        self.kept: list[_Kept] = []  # a heap whose top is the greatest kept problem
+        self.counts = [0, 0]
 
-    def count(self, outcome: Outcome) -> None:
-        self.counts[outcome] += 1
+    def append(self, problem: tuple) -> None:
+        row, question, kind = problem
+        self.counts[kind] += 1
+        kept = _Kept((_case_id(row), question, kind), row)
+        if len(self.kept) < self.MAX_REPORTED:
+            heapq.heappush(self.kept, kept)
+        elif kept.key < self.kept[0].key:
+            heapq.heapreplace(self.kept, kept)
 
-    def frozen(self) -> Tally:
-        counts = self.counts
-        return Tally(counts[Outcome.SUFFICIENT], counts[Outcome.INSUFFICIENT],
-                     counts[Outcome.NOT_APPLICABLE], counts[Outcome.DOES_NOT_APPLY],
-                     counts[Outcome.UNANSWERED])
+    def sorted(self) -> list[_Kept]:
+        return sorted(self.kept, key=lambda kept: kept.key)
+
+
+class _Kept:
+    """A reported problem and its row, ordered greatest first for the heap."""
+
+    __slots__ = ("key", "row")
+
+    def __init__(self, key: tuple[str, int, int], row) -> None:
+        self.key, self.row = key, row
+
+    def __lt__(self, other: _Kept) -> bool:
+        return self.key > other.key
+
+
+def _problem_diagnostics(ruleset: CompiledRuleset, scorer: FastScorer, source,
+                         problems: _Problems, allow_unanswered: bool) -> list[Diagnostic]:
+    found = []
+    for kept in problems.sorted():
+        case_id, index, kind = kept.key
+        name = scorer.question_order[index]
+        question = ruleset.question(name)
+        if kind == UNANSWERED:
+            message = f"case `{case_id}` has no answer for question `{name}`"
+            related = [Related(question.span, "the question")]
+            span = source.locate(case_id, None)
+            if allow_unanswered:
+                found.append(warning("W405", message + "; it is left out", span, related=related))
+            else:
+                found.append(error("E405", message, span, related=related,
+                                   hint="record an answer (or a value meaning not applicable), "
+                                        "or pass --allow-unanswered to leave it out"))
+        else:
+            gate = _failed_gate(ruleset, scorer, kept.row, name)
+            found.append(warning("W406", f"case `{case_id}` answers question `{name}` where it "
+                                 "does not apply; the answer is not counted",
+                                 source.locate(case_id, name),
+                                 hint="check the case's attributes, or the question's condition",
+                                 related=[Related(gate, "the condition")]))
+    reported = len(problems.kept)
+    total = sum(problems.counts)
+    if total > reported:
+        kinds = "unanswered questions" if problems.counts[ANSWERED_BUT_NOT_APPLICABLE] == 0 \
+            else "problems like these"
+        last = found[-1]
+        found.append(attrs.evolve(last, message=f"... and {total - reported:,} more {kinds} "
+                                  "(only the first are listed)", related=()))
+    return found
+
+
+def _failed_gate(ruleset: CompiledRuleset, scorer: FastScorer, row, name: str) -> Span:
+    """The condition that kept a question from applying to this case, found by the simple
+    evaluator (only for the few problems reported)."""
+    case = Case(_case_id(row),
+                {attribute: getattr(row, field) for attribute, field
+                 in scorer.attribute_fields.items() if getattr(row, field) is not None},
+                {question: getattr(row, field) for question, field
+                 in scorer.question_fields.items() if getattr(row, field) is not None},
+                {}, ruleset.question(name).span)
+    record = next(r for r in case_records(ruleset, case) if r.question == name)
+    return record.rule_span
+
+
+class _InspectionRows:
+    """An inspection already loaded as cases, offered as a row source."""
+
+    def __init__(self, inspection: Inspection, scorer: FastScorer) -> None:
+        self.inspection = inspection
+        self.scorer = scorer
+        self.diagnostics: list[Diagnostic] = []
+        self.judgements = inspection.judgements
+        self.files = inspection.files
+        self.cases = len(inspection.cases)
+        self._cases = {case.id: case for case in inspection.cases}
+
+    def batches(self):
+        if self.inspection.cases:
+            yield [self.scorer.row_from_case(case) for case in self.inspection.cases]
+
+    def locate(self, case_id: str, field: str | None) -> Span:
+        case = self._cases[case_id]
+        return case.origins.get(field or CASE_FIELD, case.span)
+
+    def record_location(self, case_id: str) -> dict[str, object]:
+        return self._cases[case_id].span.to_json()
 
 
 # ---- scores ----------------------------------------------------------------------------------

@@ -236,6 +236,11 @@ _PRINTERS = {
 # ---- conditions ------------------------------------------------------------------------------
 
 
+def print_condition(condition: nodes.Condition) -> str:
+    """A condition as it would be written in a ruleset (for traces and explanations)."""
+    return _condition(condition)
+
+
 def _condition(condition: nodes.Condition) -> str:
     match condition:
         case nodes.All(operands=operands):

@@ -18,8 +18,10 @@ import attrs
 
 from ccirules import __version__
 from ccirules.cases import InputFile
+from ccirules.codegen import UNANSWERED_CODE, gate_code, value_code
 from ccirules.compiler import CompiledRuleset, CompiledScore
-from ccirules.evaluator import AnswerRecord, Evaluation, ScoreResult, shown
+from ccirules.evaluator import AnswerRecord, Evaluation, Outcome, ScoreResult, shown
+from ccirules.printer import print_condition
 from ccirules.scoring import shown_value
 
 #: Version of the JSON result layout; bumped on any incompatible change.
@@ -65,8 +67,13 @@ def result_document(evaluation: Evaluation, stamp: Stamp) -> dict[str, object]:
             {"value": value, "cases": cases,
              "scores": [_score_json(ruleset, result) for result in results]}
             for value, cases, results in evaluation.breakdowns]}
-    if evaluation.records is not None:
-        document["answers"] = [record_json(record) for record in evaluation.records]
+    if evaluation.trace is not None:
+        document["trace"] = {
+            "questions": list(ruleset.evaluation_order),
+            "legend": {name: trace_legend(ruleset, name) for name in ruleset.evaluation_order},
+            "cases": [{"case": case, "location": location, "outcomes": codes}
+                      for case, codes, location in evaluation.trace],
+        }
     document["diagnostics"] = [d.to_json() for d in evaluation.diagnostics]
     return document
 
@@ -95,6 +102,29 @@ def _score_json(ruleset: CompiledRuleset, result: ScoreResult) -> dict[str, obje
         "parts": [{"id": name, "exact": _fraction(value)} for name, value in result.parts],
         "note": result.note,
     }
+
+
+def trace_legend(ruleset: CompiledRuleset, name: str) -> dict[str, dict[str, object]]:
+    """What each trace character means for one question: outcome, reason and ruleset place."""
+    question = ruleset.question(name)
+    legend: dict[str, dict[str, object]] = {}
+    for position, (value, category) in enumerate(question.scale.categories.items()):
+        outcome = {"sufficient": Outcome.SUFFICIENT, "insufficient": Outcome.INSUFFICIENT,
+                   "not applicable": Outcome.NOT_APPLICABLE}[category.value]
+        legend[value_code(position)] = {
+            "outcome": outcome.value, "answer": value,
+            "reason": f"`{value}` means {category.value}",
+            "rule_location": question.scale.spans[value].to_json()}
+    legend[UNANSWERED_CODE] = {"outcome": Outcome.UNANSWERED.value,
+                               "reason": "no answer was recorded",
+                               "rule_location": question.span.to_json()}
+    for position, gate in enumerate(question.gates):
+        owner = "its" if gate.owner == name else f"`{gate.owner}`'s"
+        legend[gate_code(position)] = {
+            "outcome": Outcome.DOES_NOT_APPLY.value,
+            "reason": f"{owner} condition is false: {print_condition(gate.condition)}",
+            "rule_location": gate.span.to_json()}
+    return legend
 
 
 def record_json(record: AnswerRecord) -> dict[str, object]:

@@ -47,14 +47,18 @@ class RecordBuilder:
         answers: dict[str, str] = {}
         origins: dict[str, Span] = {}
         problems = len(self.diagnostics)
+        rejected: set[str] = set()
         for field in fields:
             if field.key == CASE_KEY:
                 case_id = self._case_id(field)
                 origins[CASE_KEY] = field.value_span
             elif field.key in self.ruleset.attributes:
+                before = len(self.diagnostics)
                 value = self._attribute(self.ruleset.attributes[field.key], field)
                 if value is not None:
                     attributes[field.key] = value
+                elif len(self.diagnostics) > before:
+                    rejected.add(field.key)
                 origins[field.key] = field.value_span
             elif field.key in self._questions:
                 answer = self._answer(field)
@@ -70,7 +74,7 @@ class RecordBuilder:
                     hint=f"give every case a `{CASE_KEY}` with a unique id, such as C001"))
             return None
         for name, attribute in self.ruleset.attributes.items():
-            if attribute.needed and name not in attributes and name not in origins:
+            if attribute.needed and name not in attributes and name not in rejected:
                 self.diagnostics.append(error(
                     "E408", f"case `{case_id}` does not say its `{name}`", span,
                     hint=f"add `{name}`: conditions use it to decide which questions apply",

@@ -1,0 +1,261 @@
+"""Case files as a stream of typed rows, for evaluating national programmes in bounded memory.
+
+JSON Lines files are read in chunks of about :data:`CHUNK_BYTES`; each chunk is decoded by the
+ruleset's generated record type (msgspec validates every value as it decodes). A chunk the fast
+decoder rejects is read again line by line, and a line it rejects goes through the
+position-aware loader, so the diagnostic names its file, line and column exactly as for any other
+file. Memory stays flat: what is kept per case is its id and where it was read (to find
+duplicates and to locate later diagnostics), a few dozen bytes.
+
+Other formats (YAML, JSON, CSV, Excel: inspection-sized files) are read whole by the ordinary
+loaders and turned into the same typed rows.
+
+One difference is documented rather than paid for: in JSON Lines, a key repeated within one
+record keeps its last value, as in most JSON readers; YAML and JSON files report it (E410).
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Iterator, Sequence
+
+import msgspec
+
+from ccirules.cases import Case, InputFile, Judgements
+from ccirules.codegen import CASE_FIELD, FastScorer
+from ccirules.compiler import CompiledRuleset
+from ccirules.diagnostics import Diagnostic, Related, error
+from ccirules.loaders import FORMATS, _expand, _judgements, _load_file, _sha256
+from ccirules.loaders.documents import DocumentError, parse_json, records_and_judgements
+from ccirules.loaders.records import RecordBuilder
+from ccirules.source import SourceFile, Span
+
+CHUNK_BYTES = 4 * 1024 * 1024
+
+
+class RowSource:
+    """Every case of an inspection, read once as batches of typed rows.
+
+    After :meth:`batches` is exhausted, ``diagnostics``, ``files`` and ``judgements`` are final.
+    ``locate`` finds where any case (or one of its fields) was read, for diagnostics.
+    """
+
+    def __init__(self, paths: Sequence[str], ruleset: CompiledRuleset, scorer: FastScorer,
+                 exact_lines: bool = False) -> None:
+        """``exact_lines`` records each JSON Lines case's line number as it is read (for traces,
+        which give every case's location); otherwise it is found when a diagnostic needs it."""
+        self.paths = list(paths)
+        self.exact_lines = exact_lines
+        self.ruleset = ruleset
+        self.scorer = scorer
+        self.diagnostics: list[Diagnostic] = []
+        self.files: list[InputFile] = []
+        self.judgements = Judgements({}, {})
+        self.cases = 0
+        self._builder = RecordBuilder(ruleset)
+        self._seen: dict[str, tuple[str, int, int] | Case] = {}  # id -> (path, line, -) or Case
+
+    # ---- reading ----------------------------------------------------------------------------
+
+    def batches(self) -> Iterator[list]:
+        judged = []
+        for path in _expand(self.paths, self.diagnostics):
+            if FORMATS.get(os.path.splitext(path)[1].lower()) == "jsonl":
+                yield from self._json_lines(path)
+            else:
+                digest, cases, fields = _load_file(path, self._builder, self.diagnostics)
+                if digest is not None:
+                    self.files.append(InputFile(path, digest))
+                judged.extend((field, path) for field in fields)
+                rows = [row for row in map(self._row_of_case, cases) if row is not None]
+                if rows:
+                    yield rows
+        self.diagnostics.extend(self._builder.diagnostics)
+        self._builder.diagnostics.clear()
+        self.judgements = _judgements(self.ruleset, judged, self.diagnostics)
+        self.files.sort(key=lambda file: file.path)
+        if self.cases == 0 and not self.diagnostics:
+            where = self.paths[0] if self.paths else "."
+            self.diagnostics.append(error("E411", "no cases were found in the inputs",
+                                          SourceFile(where, "").whole(),
+                                          hint="name the case files or the folder that holds "
+                                               "them"))
+
+    def _row_of_case(self, case: Case):
+        if case.id in self._seen:
+            self._repeated(case.id, case.origins.get(CASE_FIELD, case.span))
+            return None
+        self._seen[case.id] = case
+        self.cases += 1
+        return self.scorer.row_from_case(case)
+
+    def _json_lines(self, path: str) -> Iterator[list]:
+        digest = _sha256(path)
+        if isinstance(digest, Diagnostic):
+            self.diagnostics.append(digest)
+            return
+        self.files.append(InputFile(path, digest))
+        decoder = self.scorer.decoder
+        line_number = 1
+        with open(path, "rb") as handle:
+            head = handle.read(len(codecs.BOM_UTF8))
+            if head != codecs.BOM_UTF8:
+                handle.seek(0)
+            while True:
+                chunk = handle.read(CHUNK_BYTES)
+                if not chunk:
+                    break
+                chunk += handle.readline()
+                try:
+                    rows = decoder.decode_lines(chunk)
+                except (msgspec.ValidationError, msgspec.DecodeError):
+                    rows = list(self._lines_one_by_one(path, chunk, line_number))
+                else:
+                    rows = self._accept(rows, path, chunk, line_number)
+                line_number += chunk.count(b"\n")
+                if rows:
+                    yield rows
+
+    def _accept(self, rows: list, path: str, chunk: bytes, first_line: int) -> list:
+        """Rows decoded in one go: record each id with where to find its line (the chunk's first
+        line and the row's place among the chunk's non-blank lines), or, at a repeated id, undo
+        and go line by line so the repeat is reported where it is."""
+        seen = self._seen
+        added = []
+        places = ([(first_line + offset, 0) for offset, line in enumerate(chunk.split(b"\n"))
+                   if line.strip()] if self.exact_lines else None)
+        for index, row in enumerate(rows):
+            case_id = _case_id(row)
+            if case_id in seen:
+                for earlier in added:
+                    del seen[earlier]
+                return list(self._lines_one_by_one(path, chunk, first_line))
+            seen[case_id] = (path, *places[index]) if places else (path, first_line, index)
+            added.append(case_id)
+        self.cases += len(rows)
+        return rows
+
+    def _lines_one_by_one(self, path: str, chunk: bytes, first_line: int) -> Iterator:
+        decoder = self.scorer.decoder
+        for offset, line in enumerate(chunk.split(b"\n")):
+            number = first_line + offset
+            if not line.strip():
+                continue
+            try:
+                row = decoder.decode(line)
+            except (msgspec.ValidationError, msgspec.DecodeError):
+                row = self._slow_line(path, number, line)
+                if row is None:
+                    continue
+            else:
+                case_id = _case_id(row)
+                if case_id in self._seen:
+                    self._repeated(case_id, self._line_span(path, number, line))
+                    continue
+                self._seen[case_id] = (path, number, 0)
+            self.cases += 1
+            yield row
+
+    def _slow_line(self, path: str, number: int, line: bytes):
+        """A line the fast decoder rejected: read it with positions, for exact diagnostics."""
+        try:
+            text = line.decode("utf-8").rstrip("\r")
+        except UnicodeDecodeError as problem:
+            source = _line_source(path, number, line.decode("utf-8", errors="replace"))
+            start = len(line[:problem.start].decode("utf-8", errors="replace"))
+            offset = len(source.text) - len(line.decode("utf-8", errors="replace")) + start
+            self.diagnostics.append(error("E101", "this line is not UTF-8 text",
+                                          source.span(offset, offset + 1),
+                                          hint="save the file again as UTF-8"))
+            return None
+        source = _line_source(path, number, text)
+        start = len(source.text) - len(text)
+        try:
+            records, judgements = records_and_judgements(parse_json(source, start))
+            if judgements:
+                raise DocumentError(error("E410", "judgements go in a YAML or JSON file, not "
+                                          "in JSON Lines", source.span(start, len(source.text))))
+        except DocumentError as problem:
+            self.diagnostics.append(problem.diagnostic)
+            return None
+        builder = self._builder
+        case = None
+        for record in records:
+            builder.seen.clear()  # repeats are found below, against every file read so far
+            case = builder.build(record.fields, record.span)
+        if case is None:
+            return None
+        if case.id in self._seen:
+            self._repeated(case.id, case.origins.get(CASE_FIELD, case.span))
+            return None
+        self._seen[case.id] = case
+        return self.scorer.row_from_case(case)
+
+    def _repeated(self, case_id: str, span: Span) -> None:
+        self.diagnostics.append(error("E404", f"case `{case_id}` appears twice", span,
+                                      hint="give each case its own id, or remove the repeat",
+                                      related=[Related(self._where(case_id), "first seen here")]))
+
+    # ---- locating ---------------------------------------------------------------------------
+
+    def _where(self, case_id: str) -> Span:
+        return self.locate(case_id, None)
+
+    def locate(self, case_id: str, field: str | None) -> Span:
+        """Where a case (or one of its fields) was read. Fast-path lines are re-read and parsed
+        with positions only now, when a diagnostic needs them."""
+        found = self._seen.get(case_id)
+        if isinstance(found, Case):
+            return found.origins.get(field, found.span) if field else found.origins.get(
+                CASE_FIELD, found.span)
+        path, first_line, index = found
+        line_number, text = _read_line(path, first_line, index)
+        source = _line_source(path, line_number, text)
+        start = len(source.text) - len(text)
+        whole = source.span(start, len(source.text))
+        try:
+            (record,), _ = records_and_judgements(parse_json(source, start))
+        except (DocumentError, ValueError):
+            return whole
+        wanted = field or "case"
+        for candidate in record.fields:
+            if candidate.key == wanted:
+                return candidate.value_span if field else candidate.key_span
+        return record.span
+
+    def record_location(self, case_id: str) -> dict[str, object]:
+        """Where a case's record is, as JSON: its file and line (or spreadsheet cell)."""
+        found = self._seen[case_id]
+        if isinstance(found, Case):
+            return found.span.to_json()
+        path, first_line, index = found
+        number = first_line if index == 0 else _read_line(path, first_line, index)[0]
+        return {"file": path, "line": number}
+
+    def _line_span(self, path: str, number: int, line: bytes) -> Span:
+        text = line.decode("utf-8", errors="replace").rstrip("\r")
+        source = _line_source(path, number, text)
+        return source.span(len(source.text) - len(text), len(source.text))
+
+
+def _case_id(row) -> str:
+    value = getattr(row, CASE_FIELD)
+    return str(value).strip() if not isinstance(value, str) else value.strip()
+
+
+def _line_source(path: str, number: int, text: str) -> SourceFile:
+    """A source holding one line at its place in the file, so spans get the right line number
+    without the whole file in memory."""
+    return SourceFile(path, "\n" * (number - 1) + text)
+
+
+def _read_line(path: str, first_line: int, index: int) -> tuple[int, str]:
+    """The ``index``-th non-blank line from ``first_line`` on: its number and text."""
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if number >= first_line and line.strip():
+                if index == 0:
+                    return number, line.decode("utf-8", errors="replace").rstrip("\r\n")
+                index -= 1
+    return first_line, ""
