@@ -187,9 +187,13 @@ def method_rules_engine(data: Path, plan: list[dict], sample: int = 300) -> dict
     import rule_engine
     context = rule_engine.Context(default_value=None)
     rules = {}
+
+    def symbol(question_id: str) -> str:  # rule-engine symbols cannot start with a digit
+        return "q_" + question_id.replace(".", "_")
+
     for q in plan:
-        answer = f"$['{q['id']}']"
-        condition = {"answer": f"$['{q['previous']}'] == 'yes'",
+        answer = symbol(q["id"])
+        condition = {"answer": f"{symbol(q['previous'] or '')} == 'yes'",
                      "attribute": ("setting == 'custody'" if q["custody_only"] else
                                    "rosh in ['high', 'very_high'] or age >= 15"),
                      None: "true"}[q["kind"]]
@@ -199,7 +203,8 @@ def method_rules_engine(data: Path, plan: list[dict], sample: int = 300) -> dict
     cases = []
     with open(data) as handle:
         for line in handle:
-            cases.append(json.loads(line))
+            record = json.loads(line)
+            cases.append({symbol(k) if k[0].isdigit() else k: v for k, v in record.items()})
             if len(cases) == sample:
                 break
     started = time.perf_counter()
@@ -223,10 +228,16 @@ def run_method(name: str, data: Path, questions: int) -> None:
     print(json.dumps(result))
 
 
+#: Children run as an installed tool would: with bytecode caching on (pip compiles bytecode on
+#: install; a session with PYTHONDONTWRITEBYTECODE set would recompile every module each run).
+CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 def measure(command: list[str]) -> tuple[float, float, str]:
     """Wall time, peak memory (MB) and stdout of a command, in a fresh process."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=CHILD_ENV)
     stdout = process.stdout.read()
     stderr = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)

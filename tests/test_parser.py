@@ -201,3 +201,15 @@ def test_deep_parentheses_do_not_exhaust_the_stack() -> None:
     text = "question q applies when " + "(" * 5000 + "a is b" + ")" * 5000
     (question,) = parse_ok(text)
     assert isinstance(question.applies, nodes.Is)
+
+
+def test_shipped_parser_tables_match_the_grammar() -> None:
+    """The precomputed tables must be rebuilt whenever the grammar changes:
+    python scripts/build_parser_tables.py"""
+    import hashlib
+    from importlib import resources
+
+    from ccirules import parser_tables
+
+    grammar = resources.files("ccirules").joinpath("grammar/ruleset.lark").read_text("utf-8")
+    assert hashlib.sha256(grammar.encode()).hexdigest() == parser_tables.GRAMMAR_SHA256

@@ -83,7 +83,8 @@ class LoadedRuleset:
 def load_ruleset(path: str) -> LoadedRuleset:
     """Read, check and compile a ruleset; ``compiled`` is None when it has errors."""
     checked = check_ruleset_file(path)
-    return LoadedRuleset(checked, compile_ruleset(checked.ruleset) if checked.ok else None)
+    compiled = compile_ruleset(checked.ruleset, checked.diagnostics) if checked.ok else None
+    return LoadedRuleset(checked, compiled)
 
 
 def load_cases(paths: list[str] | tuple[str, ...], ruleset: CompiledRuleset) -> LoadResult:

@@ -54,18 +54,41 @@ UNANSWERED, ANSWERED_BUT_NOT_APPLICABLE = 0, 1
 CASE_FIELD = "c"
 
 
-@attrs.frozen
+@attrs.define
 class FastScorer:
-    """A record type and counting functions generated for one compiled ruleset."""
+    """A record type and counting functions generated for one compiled ruleset.
+
+    ``count(rows, totals, problems)`` and ``count_traced(rows, totals, problems, trace)`` return
+    the updated totals; each is compiled the first time it is used.
+    """
 
     row_type: type
     decoder: msgspec.json.Decoder
-    count: Callable  # count(rows, totals, problems) -> totals
-    count_traced: Callable  # count_traced(rows, totals, problems, trace) -> totals
     question_order: tuple[str, ...]  # counter blocks are in this (evaluation) order
     attribute_fields: dict[str, str]  # attribute name -> field name
     question_fields: dict[str, str]  # question name -> field name
-    source: str  # the generated code, for reading and for tests
+    writer: _Writer = attrs.field(repr=False)
+    _compiled: dict[bool, Callable] = attrs.Factory(dict)
+
+    @property
+    def count(self) -> Callable:
+        return self._function(traced=False)
+
+    @property
+    def count_traced(self) -> Callable:
+        return self._function(traced=True)
+
+    def source(self, traced: bool = False) -> str:
+        """The generated code, for reading and for tests."""
+        return self.writer.source(traced)
+
+    def _function(self, traced: bool) -> Callable:
+        if traced not in self._compiled:
+            namespace: dict[str, object] = {"_Decimal": Decimal}
+            code = compile(self.source(traced), "<ccirules generated scorer>", "exec")
+            exec(code, namespace)  # the code is ours alone: see the module docstring
+            self._compiled[traced] = namespace["count"]
+        return self._compiled[traced]
 
     def row_from_case(self, case) -> msgspec.Struct:
         """The typed record for an already-validated :class:`~ccirules.cases.Case`."""
@@ -81,12 +104,9 @@ def build_scorer(ruleset: CompiledRuleset) -> FastScorer:
     order = ruleset.evaluation_order
     question_fields = {name: f"q{index}" for index, name in enumerate(order)}
     row_type = _row_type(ruleset, attribute_fields, question_fields)
-    source = _Writer(ruleset, attribute_fields, question_fields).source()
-    namespace: dict[str, object] = {"_Decimal": Decimal}
-    exec(compile(source, "<ccirules generated scorer>", "exec"), namespace)
-    return FastScorer(row_type, msgspec.json.Decoder(row_type), namespace["count"],
-                      namespace["count_traced"], order, attribute_fields, question_fields,
-                      source)
+    writer = _Writer(ruleset, attribute_fields, question_fields)
+    return FastScorer(row_type, msgspec.json.Decoder(row_type), order, attribute_fields,
+                      question_fields, writer)
 
 
 # ---- the record type -------------------------------------------------------------------------
@@ -140,29 +160,28 @@ class _Writer:
         self.question_fields = question_fields
         self.plan = [ruleset.question(name) for name in ruleset.evaluation_order]
         self.index = {question.name: k for k, question in enumerate(self.plan)}
+        self.subjects = {subject for question in self.plan for gate in question.gates
+                         for subject in _subjects(gate.condition)}
+        self.read_by_conditions = {self.index[name] for name in self.subjects
+                                   if name in self.index}
 
-    def source(self) -> str:
+    def source(self, traced: bool) -> str:
         counters = [f"{code}{k}" for k in range(len(self.plan)) for code in "sindu"]
-        used = [name for name in self.attribute_fields
-                if any(name in _subjects(gate.condition)
-                       for question in self.plan for gate in question.gates)]
+        used = [name for name in self.attribute_fields if name in self.subjects]
         lines = [f"_V{k} = {self._codes(question)!r}" for k, question in enumerate(self.plan)]
-        for traced in (False, True):
-            lines.append(f"def {'count_traced' if traced else 'count'}(rows, totals, problems"
-                         f"{', trace' if traced else ''}):")
-            if counters:
-                lines.append(f"    ({', '.join(counters)},) = totals")
-            lines.append("    for row in rows:")
-            lines += [f"        {self.attribute_fields[name]} = row.{self.attribute_fields[name]}"
-                      for name in used]
-            for k, question in enumerate(self.plan):
-                lines += self._question(k, question, traced)
-            if traced:
-                codes = "".join(f"o{k}, " for k in range(len(self.plan)))
-                lines.append(f"        trace.append((row, ''.join(({codes}))))")
-            lines.append(f"    return [{', '.join(counters)}]")
-            lines.append("")
-        return "\n".join(lines)
+        lines.append(f"def count(rows, totals, problems{', trace' if traced else ''}):")
+        if counters:
+            lines.append(f"    ({', '.join(counters)},) = totals")
+        lines.append("    for row in rows:")
+        lines += [f"        {self.attribute_fields[name]} = row.{self.attribute_fields[name]}"
+                  for name in used]
+        for k, question in enumerate(self.plan):
+            lines += self._question(k, question, traced)
+        if traced:
+            codes = "".join(f"o{k}, " for k in range(len(self.plan)))
+            lines.append(f"        trace.append((row, ''.join(({codes}))))")
+        lines.append(f"    return [{', '.join(counters)}]")
+        return "\n".join(lines) + "\n"
 
     @staticmethod
     def _codes(question: CompiledQuestion) -> dict[str, str]:
@@ -175,34 +194,38 @@ class _Writer:
         def values(category):
             return [value for value, c in categories.items() if c is category]
 
+        # The commonest answer is tested first: most answers are sufficient.
         answered = [
-            "if v is None:", f"    u{k} += 1", f"    problems.append((row, {k}, {UNANSWERED}))",
-            *([f"    o{k} = {UNANSWERED_CODE!r}"] if traced else []),
-            f"elif v {_member(values(nodes.Category.SUFFICIENT))}:", f"    s{k} += 1",
+            f"if v {_member(values(nodes.Category.SUFFICIENT))}:", f"    s{k} += 1",
             f"elif v {_member(values(nodes.Category.INSUFFICIENT))}:", f"    i{k} += 1",
+            "elif v is None:", f"    u{k} += 1",
+            f"    problems.append((row, {k}, {UNANSWERED}))",
+            *([f"    o{k} = {UNANSWERED_CODE!r}"] if traced else []),
             "else:", f"    n{k} += 1",
         ]
         if traced:
             answered += ["if v is not None:", f"    o{k} = _V{k}[v]"]
         not_applicable = values(nodes.Category.NOT_APPLICABLE)
-        off = [f"x{k} = None", f"d{k} += 1",
+        read = k in self.read_by_conditions
+        off = [*([f"x{k} = None"] if read else []), f"d{k} += 1",
                "if v is not None" + (f" and v {_member(not_applicable, negated=True)}"
                                      if not_applicable else "") + ":",
                f"    problems.append((row, {k}, {ANSWERED_BUT_NOT_APPLICABLE}))"]
         lines = [f"        v = row.{self.question_fields[question.name]}"]
+        store = [f"x{k} = v"] if read else []
         if not question.gates:
-            return lines + [f"        x{k} = v"] + ["        " + line for line in answered]
+            return lines + ["        " + line for line in [*store, *answered]]
         if not traced:  # one test: which condition failed does not matter to the counts
             test = " and ".join(f"({self._condition(gate.condition)})" for gate in question.gates)
-            lines += [f"        if {test}:", f"            x{k} = v"]
-            lines += ["            " + line for line in answered]
+            lines += [f"        if {test}:"]
+            lines += ["            " + line for line in [*store, *answered]]
             lines += ["        else:"] + ["            " + line for line in off]
             return lines
         depth = "        "
         for gate in question.gates:  # nested, to know which one failed
             lines.append(f"{depth}if {self._condition(gate.condition)}:")
             depth += "    "
-        lines += [f"{depth}x{k} = v"] + [depth + line for line in answered]
+        lines += [depth + line for line in [*store, *answered]]
         for position in reversed(range(len(question.gates))):
             depth = depth[:-4]
             lines.append(f"{depth}else:")

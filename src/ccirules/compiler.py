@@ -10,7 +10,7 @@ becomes code: names and values only ever appear as data the closures compare aga
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
@@ -21,7 +21,7 @@ from ccirules.checker import check
 from ccirules.checker.model import GroupInfo, Model, QuestionInfo, ScoreInfo, build_model
 from ccirules.checker.scores import Kind, kind_of, resolve
 from ccirules.checker.walk import atoms
-from ccirules.diagnostics import has_errors
+from ccirules.diagnostics import Diagnostic, has_errors
 from ccirules.source import Span
 
 #: How a case looks to a condition: attribute values and the answers to applicable questions,
@@ -182,9 +182,15 @@ class CompiledRuleset:
 DEFAULT_ROUNDING = nodes.Rounding(nodes.RoundingMode.HALF_UP, 0, span=None)
 
 
-def compile_ruleset(ruleset: nodes.Ruleset) -> CompiledRuleset:
-    """Compile a ruleset that checks without errors (warnings are fine)."""
-    if has_errors(check(ruleset)):
+def compile_ruleset(ruleset: nodes.Ruleset,
+                    diagnostics: Sequence[Diagnostic] | None = None) -> CompiledRuleset:
+    """Compile a ruleset that checks without errors (warnings are fine).
+
+    ``diagnostics`` are the checker's findings when the caller has just checked it, so the
+    work is not done twice; otherwise the ruleset is checked here.
+    """
+    found = check(ruleset) if diagnostics is None else diagnostics
+    if has_errors(found):
         raise CompileError("the ruleset has errors; run `ccirules check` for details")
     model = build_model(ruleset)
     metadata = model.metadata[0]

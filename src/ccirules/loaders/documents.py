@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from importlib import resources
 
 import attrs
-import yaml
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
@@ -48,6 +47,8 @@ class DocumentError(Exception):
 
 def parse_yaml(source: SourceFile) -> list[DocNode]:
     """Every document in a YAML stream; raises DocumentError with a located diagnostic."""
+    import yaml  # here, not at the top: only YAML input needs it (about 20 ms at start)
+
     try:
         documents = list(yaml.compose_all(source.text, Loader=yaml.CBaseLoader))
     except yaml.MarkedYAMLError as problem:
@@ -65,11 +66,15 @@ def parse_yaml(source: SourceFile) -> list[DocNode]:
 
 
 class _YamlConverter:
+    """Composed YAML nodes to DocNodes (yaml is imported by the time this is used)."""
+
     def __init__(self, source: SourceFile) -> None:
         self.source = source
         self.seen: set[int] = set()
 
-    def convert(self, root: yaml.Node) -> DocNode:
+    def convert(self, root) -> DocNode:
+        import yaml
+
         # Iterative: nesting depth is up to the file, not to Python's recursion limit.
         results: dict[int, DocNode] = {}
         stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -106,12 +111,14 @@ class _YamlConverter:
 
     def _first_alias(self) -> Span | None:
         """Where the first alias is used (the composer keeps only the anchored node)."""
+        import yaml
+
         for event in yaml.parse(self.source.text, Loader=yaml.CBaseLoader):
             if isinstance(event, yaml.AliasEvent):
                 return self.source.span(event.start_mark.index, event.end_mark.index)
         return None
 
-    def _span(self, node: yaml.Node) -> Span:
+    def _span(self, node) -> Span:
         return self.source.span(node.start_mark.index, max(node.start_mark.index + 1,
                                                            node.end_mark.index))
 
