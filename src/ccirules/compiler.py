@@ -128,7 +128,7 @@ class CompiledScore:
 
     name: str
     kind: str  # the group's level, "headline" or "score"
-    depth: int  # how deeply the group is nested (0 for top-level groups, headlines, scores)
+    depth: int  # how many scored groups it sits in (0 for top-level groups, headlines, scores)
     title: str | None
     welsh: str | None
     rule: str  # "proportion sufficient", "count sufficient", "lowest", "highest",
@@ -326,7 +326,9 @@ def _score(model: Model, info: ScoreInfo, tables: Mapping[str, CompiledBands],
     kind_name = ("headline" if info.is_headline else "score") if info.group is None \
         else info.group.node.level.text
     return CompiledScore(
-        name=info.name.text, kind=kind_name, depth=len(list(_ancestors(info.group))[1:]),
+        name=info.name.text, kind=kind_name,
+        depth=sum(ancestor.node.name.text in model.score_info
+                  for ancestor in list(_ancestors(info.group))[1:]),
         title=_value(info.node.title),
         welsh=_value(info.node.welsh), rule=label, value_kind=kind_of(model, info),
         questions=questions, parts=parts, weights=weights,

@@ -267,6 +267,7 @@ class _Kept:
 def _problem_diagnostics(ruleset: CompiledRuleset, scorer: FastScorer, source,
                          problems: _Problems, allow_unanswered: bool) -> list[Diagnostic]:
     found = []
+    source.find_lines(kept.key[0] for kept in problems.kept)
     for kept in problems.sorted():
         case_id, index, kind = kept.key
         name = scorer.question_order[index]
@@ -334,6 +335,9 @@ class _InspectionRows:
 
     def record_location(self, case_id: str) -> dict[str, object]:
         return self._cases[case_id].span.to_json()
+
+    def find_lines(self, case_ids) -> None:
+        """Nothing to find: loaded cases keep where every field was read."""
 
 
 # ---- scores ----------------------------------------------------------------------------------
@@ -425,10 +429,12 @@ def _apply_limits(score: CompiledScore, result: ScoreResult,
 
 
 def shown(result: ScoreResult, ruleset: CompiledRuleset) -> str:
-    """A score as printed: `74%`, `27 points`, `12`, or `no score`."""
-    if result.exact is None:
-        return "no score"
+    """A score as printed: `74%`, `27 points`, `12`, `judged` (a rating with no number), or
+    `no score`."""
     score = ruleset.score(result.name)
+    if result.exact is None:
+        judged = score.rule == "judged directly" and result.band is not None
+        return "judged" if judged else "no score"
     text = format(shown_value(score, result.exact), "f")
     if score.value_kind is Kind.PERCENT:
         return f"{text}%"

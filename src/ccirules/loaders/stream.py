@@ -4,8 +4,8 @@ JSON Lines files are read in chunks of about :data:`CHUNK_BYTES`; each chunk is 
 ruleset's generated record type (msgspec validates every value as it decodes). A chunk the fast
 decoder rejects is read again line by line, and a line it rejects goes through the
 position-aware loader, so the diagnostic names its file, line and column exactly as for any other
-file. Memory stays flat: what is kept per case is its id and where it was read (to find
-duplicates and to locate later diagnostics), a few dozen bytes.
+file. Memory stays flat but for each case's id, kept to find repeated ids (about 80 bytes a
+case); where a case was read is found again, in one pass, only for the cases a diagnostic names.
 
 Other formats (YAML, JSON, CSV, Excel: inspection-sized files) are read whole by the ordinary
 loaders and turned into the same typed rows.
@@ -31,7 +31,7 @@ from ccirules.loaders.documents import DocumentError, parse_json, records_and_ju
 from ccirules.loaders.records import RecordBuilder
 from ccirules.source import SourceFile, Span
 
-CHUNK_BYTES = 4 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
 
 
 class RowSource:
@@ -54,7 +54,10 @@ class RowSource:
         self.judgements = Judgements({}, {})
         self.cases = 0
         self._builder = RecordBuilder(ruleset)
-        self._seen: dict[str, tuple[str, int, int] | Case] = {}  # id -> (path, line, -) or Case
+        self._ids: set[str] = set()  # every case id read so far
+        self._cases: dict[str, Case] = {}  # cases read by the position-aware loaders
+        self._lines: dict[str, tuple[str, int]] = {}  # JSON Lines places found (or kept)
+        self._repeats: list[tuple[str, Span]] = []  # (id, where it was repeated)
 
     # ---- reading ----------------------------------------------------------------------------
 
@@ -73,6 +76,13 @@ class RowSource:
                     yield rows
         self.diagnostics.extend(self._builder.diagnostics)
         self._builder.diagnostics.clear()
+        if self._repeats:
+            self.find_lines(case_id for case_id, _ in self._repeats)
+            for case_id, span in self._repeats:
+                self.diagnostics.append(error(
+                    "E404", f"case `{case_id}` appears twice", span,
+                    hint="give each case its own id, or remove the repeat",
+                    related=[Related(self.locate(case_id, None), "first seen here")]))
         self.judgements = _judgements(self.ruleset, judged, self.diagnostics)
         self.files.sort(key=lambda file: file.path)
         if self.cases == 0 and not self.diagnostics:
@@ -83,10 +93,11 @@ class RowSource:
                                                "them"))
 
     def _row_of_case(self, case: Case):
-        if case.id in self._seen:
-            self._repeated(case.id, case.origins.get(CASE_FIELD, case.span))
+        if case.id in self._ids:
+            self._repeats.append((case.id, case.origins.get(CASE_FIELD, case.span)))
             return None
-        self._seen[case.id] = case
+        self._ids.add(case.id)
+        self._cases[case.id] = case
         self.cases += 1
         return self.scorer.row_from_case(case)
 
@@ -121,18 +132,16 @@ class RowSource:
         """Rows decoded in one go: record each id with where to find its line (the chunk's first
         line and the row's place among the chunk's non-blank lines), or, at a repeated id, undo
         and go line by line so the repeat is reported where it is."""
-        seen = self._seen
-        added = []
-        places = ([(first_line + offset, 0) for offset, line in enumerate(chunk.split(b"\n"))
-                   if line.strip()] if self.exact_lines else None)
-        for index, row in enumerate(rows):
-            case_id = _case_id(row)
-            if case_id in seen:
-                for earlier in added:
-                    del seen[earlier]
-                return list(self._lines_one_by_one(path, chunk, first_line))
-            seen[case_id] = (path, *places[index]) if places else (path, first_line, index)
-            added.append(case_id)
+        ids = self._ids
+        fresh = {_case_id(row) for row in rows}
+        if len(fresh) < len(rows) or not ids.isdisjoint(fresh):
+            return list(self._lines_one_by_one(path, chunk, first_line))  # to place the repeat
+        ids |= fresh
+        if self.exact_lines:
+            numbers = [first_line + offset for offset, line in enumerate(chunk.split(b"\n"))
+                       if line.strip()]
+            self._lines.update((_case_id(row), (path, number))
+                               for row, number in zip(rows, numbers, strict=True))
         self.cases += len(rows)
         return rows
 
@@ -150,10 +159,12 @@ class RowSource:
                     continue
             else:
                 case_id = _case_id(row)
-                if case_id in self._seen:
-                    self._repeated(case_id, self._line_span(path, number, line))
+                if case_id in self._ids:
+                    self._repeats.append((case_id, self._line_span(path, number, line)))
                     continue
-                self._seen[case_id] = (path, number, 0)
+                self._ids.add(case_id)
+                if self.exact_lines:
+                    self._lines[case_id] = (path, number)
             self.cases += 1
             yield row
 
@@ -186,51 +197,67 @@ class RowSource:
             case = builder.build(record.fields, record.span)
         if case is None:
             return None
-        if case.id in self._seen:
-            self._repeated(case.id, case.origins.get(CASE_FIELD, case.span))
+        if case.id in self._ids:
+            self._repeats.append((case.id, case.origins.get(CASE_FIELD, case.span)))
             return None
-        self._seen[case.id] = case
+        self._ids.add(case.id)
+        self._cases[case.id] = case
         return self.scorer.row_from_case(case)
-
-    def _repeated(self, case_id: str, span: Span) -> None:
-        self.diagnostics.append(error("E404", f"case `{case_id}` appears twice", span,
-                                      hint="give each case its own id, or remove the repeat",
-                                      related=[Related(self._where(case_id), "first seen here")]))
 
     # ---- locating ---------------------------------------------------------------------------
 
-    def _where(self, case_id: str) -> Span:
-        return self.locate(case_id, None)
+    def find_lines(self, case_ids) -> None:
+        """Find, in one pass over the JSON Lines files, where the given cases were read (the
+        first time each appears), so that :meth:`locate` can say."""
+        wanted = {case_id for case_id in case_ids
+                  if case_id not in self._cases and case_id not in self._lines}
+        if not wanted:
+            return
+        finder = msgspec.json.Decoder(_CaseOnly)
+        for path in _expand(self.paths, []):
+            if FORMATS.get(os.path.splitext(path)[1].lower()) != "jsonl":
+                continue
+            with open(path, "rb") as handle:
+                for number, line in enumerate(handle, start=1):
+                    try:
+                        case_id = str(finder.decode(line).case).strip()
+                    except (msgspec.ValidationError, msgspec.DecodeError):
+                        continue
+                    if case_id in wanted:
+                        self._lines[case_id] = (path, number)
+                        wanted.discard(case_id)
+                        if not wanted:
+                            return
 
     def locate(self, case_id: str, field: str | None) -> Span:
-        """Where a case (or one of its fields) was read. Fast-path lines are re-read and parsed
-        with positions only now, when a diagnostic needs them."""
-        found = self._seen.get(case_id)
-        if isinstance(found, Case):
-            return found.origins.get(field, found.span) if field else found.origins.get(
-                CASE_FIELD, found.span)
-        path, first_line, index = found
-        line_number, text = _read_line(path, first_line, index)
-        source = _line_source(path, line_number, text)
+        """Where a case (or one of its fields) was read. JSON Lines are read again, with
+        positions, only now, when a diagnostic needs them."""
+        case = self._cases.get(case_id)
+        if case is not None:
+            return case.origins.get(field or CASE_FIELD, case.span)
+        if case_id not in self._lines:
+            self.find_lines([case_id])
+        path, number = self._lines[case_id]
+        text = _read_line(path, number)
+        source = _line_source(path, number, text)
         start = len(source.text) - len(text)
-        whole = source.span(start, len(source.text))
         try:
             (record,), _ = records_and_judgements(parse_json(source, start))
         except (DocumentError, ValueError):
-            return whole
-        wanted = field or "case"
+            return source.span(start, len(source.text))
         for candidate in record.fields:
-            if candidate.key == wanted:
+            if candidate.key == (field or "case"):
                 return candidate.value_span if field else candidate.key_span
         return record.span
 
     def record_location(self, case_id: str) -> dict[str, object]:
         """Where a case's record is, as JSON: its file and line (or spreadsheet cell)."""
-        found = self._seen[case_id]
-        if isinstance(found, Case):
-            return found.span.to_json()
-        path, first_line, index = found
-        number = first_line if index == 0 else _read_line(path, first_line, index)[0]
+        case = self._cases.get(case_id)
+        if case is not None:
+            return case.span.to_json()
+        if case_id not in self._lines:
+            self.find_lines([case_id])
+        path, number = self._lines[case_id]
         return {"file": path, "line": number}
 
     def _line_span(self, path: str, number: int, line: bytes) -> Span:
@@ -250,12 +277,15 @@ def _line_source(path: str, number: int, text: str) -> SourceFile:
     return SourceFile(path, "\n" * (number - 1) + text)
 
 
-def _read_line(path: str, first_line: int, index: int) -> tuple[int, str]:
-    """The ``index``-th non-blank line from ``first_line`` on: its number and text."""
+def _read_line(path: str, wanted: int) -> str:
     with open(path, "rb") as handle:
         for number, line in enumerate(handle, start=1):
-            if number >= first_line and line.strip():
-                if index == 0:
-                    return number, line.decode("utf-8", errors="replace").rstrip("\r\n")
-                index -= 1
-    return first_line, ""
+            if number == wanted:
+                return line.decode("utf-8", errors="replace").rstrip("\r\n")
+    return ""
+
+
+class _CaseOnly(msgspec.Struct):
+    """Just a record's id, for finding a case's line again."""
+
+    case: str | int
