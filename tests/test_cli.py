@@ -77,3 +77,29 @@ def test_installed_entry_point_runs_from_another_directory(tmp_path) -> None:
                             cwd=tmp_path, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "0 errors" in result.stdout
+
+
+def test_output_is_written_whole_or_not_at_all(tmp_path, monkeypatch) -> None:
+    from ccirules import output
+    from tests.conftest import GOLDEN
+
+    args = ["eval", str(GOLDEN / "eval" / "framework.rules"), str(GOLDEN / "eval" / "inspection"),
+            "--format", "json"]
+    target = tmp_path / "result.json"
+    printed = run(*args).stdout
+    assert run(*args, "--output", str(target)).exit_code == ExitCode.OK
+    assert target.read_text() == printed
+    target.write_text("the previous result")
+
+    def fail_midway(handle):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(output.os, "fsync", fail_midway)
+    result = run(*args, "--output", str(target))
+    assert result.exit_code == ExitCode.INPUT_INVALID
+    assert "No space left on device" in result.output
+    assert target.read_text() == "the previous result"  # the old file is untouched
+    assert [p.name for p in tmp_path.iterdir()] == ["result.json"]  # no temporary file left
+    missing = run(*args, "--output", str(tmp_path / "no-such-folder" / "r.json"))
+    assert missing.exit_code == ExitCode.INPUT_INVALID
+    assert "cannot write" in missing.output and "No such file or directory" in missing.output
