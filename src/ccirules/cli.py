@@ -32,7 +32,7 @@ class ExitCode(enum.IntEnum):
 EXIT_CODES_HELP = """\b
 Exit codes:
   0   success
-  1   a gate failed (a score below --fail-under, a result that differs from --expect)
+  1   a gate failed (a score, a result or a ruleset test not as expected)
   2   usage error: unknown option, missing argument
   3   inputs invalid: a ruleset or case file has errors (or warnings, with --strict)
   70  internal error in ccirules (please report it)"""
@@ -262,6 +262,83 @@ def explain(ruleset: str, inputs: tuple[str, ...], target: str | None, case_id: 
         text = (explaining.render_case_json(found) if output_format == "json"
                 else explaining.render_case_text(found, evaluation.ruleset))
     click.echo(text, nl=False)
+
+
+@main.command("test", epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--junit-xml", type=click.Path(dir_okay=False),
+              help="Also write the results as JUnit XML (for CI dashboards).")
+@click.option("--threshold", type=click.FloatRange(0, 100), metavar="PERCENT",
+              help="Fail (exit 1) if the questions, key-question mappings or band rows the tests "
+                   "exercise fall below PERCENT.")
+def test_command(paths: tuple[str, ...], junit_xml: str | None,
+                 threshold: float | None) -> None:
+    """Run ruleset test files (*.tests.yaml, or folders holding them).
+
+    Each test scores a small set of cases and compares exact scores and bands with what it
+    expects; a failure shows both and the explanation. Coverage says which questions, key-question
+    mappings and band rows the tests exercised.
+    """
+    import os
+
+    from ccirules import ruleset_tests
+    from ccirules.explain import explain_score, render_score_text
+
+    files = []
+    for path in paths:
+        if os.path.isdir(path):
+            files += sorted(os.path.join(folder, name) for folder, _, names in os.walk(path)
+                            for name in names if name.endswith(".tests.yaml"))
+        else:
+            files.append(path)
+    loaded, problems = [], []
+    for path in files:
+        test_file, found = ruleset_tests.load_test_file(path)
+        problems += found
+        if test_file is not None:
+            loaded.append(test_file)
+    if problems or not loaded:
+        _fail_on_diagnostics(problems, strict=False)
+        raise click.UsageError("no test files found among the paths given")
+    passed = failed = 0
+    suites = []
+    shortfalls = []
+    for test_file in loaded:
+        outcomes = ruleset_tests.run_file(test_file)
+        suites.append((test_file, outcomes))
+        click.echo(f"{test_file.path} ({test_file.ruleset_path})")
+        for outcome in outcomes:
+            if not outcome.failures:
+                passed += 1
+                click.echo(f"  ok      {outcome.test.name}")
+                continue
+            failed += 1
+            click.echo(f"  FAILED  {outcome.test.name} ({outcome.test.span.where})")
+            for failure in outcome.failures:
+                click.echo(f"          {failure}")
+            for name in outcome.failed_scores:
+                explained = render_score_text(explain_score(outcome.evaluation, name),
+                                              outcome.evaluation.ruleset)
+                click.echo("".join(f"          | {line}\n" for line in explained.splitlines()),
+                           nl=False)
+        covered = ruleset_tests.coverage(test_file.ruleset, outcomes)
+        words = {"questions": "questions answered", "mappings": "key-question mappings",
+                 "band_rows": "band rows reached"}
+        for kind, (done, total) in attrs.asdict(covered, recurse=False).items():
+            percent = covered.percentages()[kind]
+            click.echo(f"  coverage: {words[kind]} {len(done)}/{total} ({percent:.0f}%)")
+            if threshold is not None and percent < threshold:
+                shortfalls.append(f"{test_file.path}: {words[kind]} {percent:.0f}% is below "
+                                  f"{threshold:g}%")
+    click.echo(f"{passed} passed, {failed} failed")
+    if junit_xml is not None:
+        from ccirules.output import write_atomically
+
+        write_atomically(junit_xml, ruleset_tests.junit_xml(suites))
+    for shortfall in shortfalls:
+        click.echo(f"gate failed: {shortfall}", err=True)
+    if failed or shortfalls:
+        sys.exit(ExitCode.GATE_FAILED)
 
 
 def run() -> None:

@@ -76,6 +76,9 @@ CODES: dict[str, str] = {
     "E409": "judgement not allowed",
     "E410": "unexpected structure",
     "E411": "no cases",
+    # ruleset test files
+    "E430": "malformed ruleset test",
+    "E431": "unknown score or band in a test",
     # warnings
     "W301": "condition can never be true",
     "W302": "declared but never used",

@@ -78,7 +78,8 @@ def _part_text(evaluation: Evaluation, score: CompiledScore, part: str) -> str:
     if result.band is not None:
         text += f", {result.band.title or result.band.label}"
         if score.rule == "sum of points" and result.band.points is not None:
-            text += f": {result.band.points} points"
+            points = result.band.points
+            text += f": {points} point" + ("" if points == 1 else "s")
     return text
 
 
