@@ -147,45 +147,9 @@ def edited(draw, text: str) -> str:
 
 
 # ---- case sets for a compiled ruleset --------------------------------------------------------
+# The public strategies live in ccirules.testing; the property tests use them as users would.
 
-OFFICES = ("north", "south", "east")
+from ccirules.testing import case_sets, ratings  # noqa: E402
 
-
-@st.composite
-def case_sets(draw, ruleset, min_size: int = 0, max_size: int = 8):
-    """Cases valid for ``ruleset``: attributes within their domains, answers from each
-    question's scale or left blank (evaluate them with allow_unanswered)."""
-    from ccirules.cases import Case
-    from ccirules.source import SourceFile
-
-    nowhere = SourceFile("generated", "").whole()
-    count = draw(st.integers(min_size, max_size))
-    cases = []
-    for index in range(count):
-        attributes = {}
-        for attribute in ruleset.attributes.values():
-            if attribute.kind == "whole number":
-                low = attribute.low if attribute.low is not None else 0
-                high = attribute.high if attribute.high is not None else low + 20
-                attributes[attribute.name] = draw(st.integers(low, high))
-            elif attribute.kind == "text":
-                attributes[attribute.name] = draw(st.sampled_from(OFFICES))
-            else:
-                attributes[attribute.name] = draw(st.sampled_from(attribute.values))
-        answers = {}
-        for question in ruleset.questions:
-            value = draw(st.none() | st.sampled_from(sorted(question.scale.categories)))
-            if value is not None:
-                answers[question.name] = value
-        cases.append(Case(f"C{index:03d}", attributes, answers, {}, nowhere))
-    return cases
-
-
-@st.composite
-def ratings_for(draw, ruleset):
-    """A rating for each score judged directly (or none, sometimes)."""
-    ratings = {}
-    for score in ruleset.scores:
-        if score.rule == "judged directly" and draw(st.integers(0, 9)) > 0:
-            ratings[score.name] = draw(st.sampled_from([band.label for band in score.bands.bands]))
-    return ratings
+ratings_for = ratings
+__all__ = ["case_sets", "edited", "ratings_for", "rulesets"]

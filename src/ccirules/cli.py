@@ -341,6 +341,45 @@ def test_command(paths: tuple[str, ...], junit_xml: str | None,
         sys.exit(ExitCode.GATE_FAILED)
 
 
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.option("--examples", type=click.IntRange(1, 100_000), default=100, show_default=True,
+              help="Generated inspections per property.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed for generating inspections (the same seed, the same run).")
+@click.option("--counterexamples", type=click.Path(file_okay=False),
+              default="verify-counterexamples", show_default=True,
+              help="Folder for counterexample case files, written only when a property fails.")
+def verify(ruleset: str, examples: int, seed: int, counterexamples: str) -> None:
+    """Check that RULESET scores consistently, over generated inspections.
+
+    Properties: scores within bounds; pooled counts are sums of their parts; order changes
+    nothing; not-applicable answers change nothing; counts add over disjoint case sets; a better
+    answer never lowers a score, band or rating; band edges land in the declared band; every
+    question and band row is reachable; output is identical across runs and hash seeds. A
+    failure is shrunk to a small inspection and written as a case file to explain.
+    """
+    from ccirules import verify as verifying
+
+    loaded = load_ruleset(ruleset)
+    if not loaded.ok:
+        _fail_on_diagnostics(loaded.checked.diagnostics, strict=False)
+    results = verifying.verify(ruleset, loaded.compiled, examples, seed, counterexamples)
+    for result in results:
+        click.echo(f"{'ok    ' if result.passed else 'FAILED'}  {result.name}")
+        if not result.passed:
+            click.echo(f"        {result.message}")
+            if result.counterexample:
+                click.echo(f"        counterexample: {result.counterexample}")
+                target = f"--score {result.score}" if result.score else "--case ID"
+                click.echo(f"        see: ccirules explain {ruleset} {result.counterexample} "
+                           f"{target}")
+    failed = sum(not result.passed for result in results)
+    click.echo(f"{len(results) - failed} passed, {failed} failed")
+    if failed:
+        sys.exit(ExitCode.GATE_FAILED)
+
+
 def run() -> None:
     """Entry point that turns an unexpected crash into a short report and exit code 70."""
     try:

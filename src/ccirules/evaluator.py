@@ -439,5 +439,5 @@ def shown(result: ScoreResult, ruleset: CompiledRuleset) -> str:
     if score.value_kind is Kind.PERCENT:
         return f"{text}%"
     if score.value_kind is Kind.POINTS:
-        return f"{text} points"
+        return f"{text} point" + ("" if text == "1" else "s")
     return text

@@ -1,0 +1,169 @@
+"""Hypothesis strategies for proving properties of your own rulesets.
+
+From a compiled ruleset, these generate case data the ruleset accepts (attributes within their
+domains, answers from each question's scale, an answer exactly where a question applies) and
+near-valid records that it must reject. Use them in your own tests::
+
+    from hypothesis import given
+    from ccirules.api import evaluate, load_ruleset
+    from ccirules.testing import inspections
+
+    RULESET = load_ruleset("rulesets/cci-youth-2012.rules").compiled
+
+    @given(inspections(RULESET))
+    def test_sections_never_score_above_their_best_criterion(inspection):
+        evaluation = evaluate(RULESET, inspection)
+        for section in ("1", "2", "3"):
+            ...
+
+``ccirules verify`` runs a catalogue of such properties for any ruleset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from hypothesis import strategies as st
+
+from ccirules import nodes
+from ccirules.cases import Case, Inspection, Judgements
+from ccirules.compiler import CompiledRuleset
+from ccirules.source import SourceFile
+
+_GENERATED = SourceFile("generated", "").whole()
+TEXT_VALUES = ("north", "south", "east")
+
+
+@st.composite
+def attribute_values(draw, ruleset: CompiledRuleset) -> dict[str, object]:
+    """A value for every attribute, within its declared domain."""
+    values: dict[str, object] = {}
+    for attribute in ruleset.attributes.values():
+        if attribute.kind == "whole number":
+            low = attribute.low if attribute.low is not None else 0
+            high = attribute.high if attribute.high is not None else low + 20
+            values[attribute.name] = draw(st.integers(low, high))
+        elif attribute.kind == "text":
+            values[attribute.name] = draw(st.sampled_from(TEXT_VALUES))
+        else:
+            values[attribute.name] = draw(st.sampled_from(attribute.values))
+    return values
+
+
+@st.composite
+def cases(draw, ruleset: CompiledRuleset, case_id: str = "C001",
+          quality: float | None = None, complete: bool = True) -> Case:
+    """One case. With ``complete``, exactly the questions that apply to it are answered (so it
+    evaluates without errors or warnings); otherwise answers are drawn for any question, or left
+    blank. ``quality`` is the chance an answer is sufficient (drawn when not given)."""
+    attributes = draw(attribute_values(ruleset))
+    if quality is None:
+        quality = draw(st.sampled_from((0.0, 0.2, 0.5, 0.7, 0.9, 1.0)))
+    answers: dict[str, str] = {}
+    values: dict[str, object] = dict(attributes)
+    categories: dict[str, nodes.Category] = {}
+    for name in ruleset.evaluation_order:
+        question = ruleset.question(name)
+        applies = all(gate.test(values, categories, {}) for gate in question.gates)
+        if complete and not applies:
+            continue
+        if not complete and draw(st.booleans()):
+            continue
+        value = draw(_answer(question.scale.categories, quality))
+        answers[name] = value
+        if applies:
+            values[name] = value
+            categories[name] = question.scale.categories[value]
+    return Case(case_id, attributes, answers, {}, _GENERATED)
+
+
+@st.composite
+def _answer(draw, categories: Mapping[str, nodes.Category], quality: float) -> str:
+    by_category: dict[nodes.Category, list[str]] = {}
+    for value, category in categories.items():
+        by_category.setdefault(category, []).append(value)
+    roll = draw(st.integers(0, 99))
+    if roll < 8 and nodes.Category.NOT_APPLICABLE in by_category:
+        wanted = nodes.Category.NOT_APPLICABLE
+    elif roll < 8 + 92 * quality:
+        wanted = nodes.Category.SUFFICIENT
+    else:
+        wanted = nodes.Category.INSUFFICIENT
+    return draw(st.sampled_from(sorted(by_category[wanted])))
+
+
+QUALITIES = (0.0, 0.2, 0.5, 0.7, 0.9, 1.0)
+
+
+@st.composite
+def case_sets(draw, ruleset: CompiledRuleset, min_size: int = 0, max_size: int = 12,
+              complete: bool = True, quality: float | None = None) -> list[Case]:
+    """Cases with distinct ids, sharing one level of quality (drawn when not given), so that
+    scores spread over their whole range across examples."""
+    count = draw(st.integers(min_size, max_size))
+    if quality is None:
+        quality = draw(st.sampled_from(QUALITIES))
+    return [draw(cases(ruleset, f"C{index:03d}", quality, complete)) for index in range(count)]
+
+
+@st.composite
+def ratings(draw, ruleset: CompiledRuleset, quality: float | None = None) -> dict[str, str]:
+    """A rating for every score judged directly, from its band table: near the best band for
+    high quality, near the worst for low (any band when quality is not given)."""
+    found = {}
+    for score in ruleset.scores:
+        if score.rule != "judged directly":
+            continue
+        labels = [band.label for band in score.bands.bands]  # best first
+        if quality is None:
+            found[score.name] = draw(st.sampled_from(labels))
+        else:
+            centre = round((1 - quality) * (len(labels) - 1))
+            near = labels[max(0, centre - 1):centre + 2]
+            found[score.name] = draw(st.sampled_from([labels[centre]] * 3 + near))
+    return found
+
+
+@st.composite
+def inspections(draw, ruleset: CompiledRuleset, min_size: int = 0, max_size: int = 12,
+                quality: float | None = None) -> Inspection:
+    """A whole inspection: cases and the ratings of scores judged directly, sharing one level
+    of quality (drawn when not given)."""
+    if quality is None:
+        quality = draw(st.sampled_from(QUALITIES))
+    found = draw(case_sets(ruleset, min_size, max_size, quality=quality))
+    return Inspection(tuple(found), Judgements(draw(ratings(ruleset, quality)), {}), ())
+
+
+def record_of(case: Case) -> dict[str, object]:
+    """A case as a record for a YAML or JSON case file."""
+    return {"case": case.id, **case.attributes, **case.answers}
+
+
+@st.composite
+def broken_records(draw, ruleset: CompiledRuleset) -> tuple[dict[str, object], str]:
+    """A record one mistake away from valid, and the diagnostic code the loaders must give it:
+    an unknown key (E402), a value outside a scale or domain (E403), no id (E407), or a missing
+    attribute that conditions need (E408)."""
+    record = record_of(draw(cases(ruleset)))
+    needed = [a.name for a in ruleset.attributes.values() if a.needed]
+    closed = [a for a in ruleset.attributes.values() if a.kind in ("choice", "yes or no")]
+    answered = [key for key in record if key in {q.name for q in ruleset.questions}]
+    mistakes = ["unknown", "no id"]
+    if needed:
+        mistakes.append("missing attribute")
+    if answered or closed:
+        mistakes.append("bad value")
+    mistake = draw(st.sampled_from(mistakes))
+    if mistake == "unknown":
+        record[draw(st.sampled_from(("remarks", "q_unknown", "Case Notes")))] = "x"
+        return record, "E402"
+    if mistake == "no id":
+        del record["case"]
+        return record, "E407"
+    if mistake == "missing attribute":
+        del record[draw(st.sampled_from(needed))]
+        return record, "E408"
+    key = draw(st.sampled_from(answered + [a.name for a in closed]))
+    record[key] = "certainly-not-a-value"
+    return record, "E403"
