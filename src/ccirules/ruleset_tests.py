@@ -32,7 +32,7 @@ from ccirules.compiler import CompiledRuleset
 from ccirules.diagnostics import Diagnostic, error
 from ccirules.evaluator import Evaluation, shown
 from ccirules.loaders import _judgements
-from ccirules.loaders.documents import DocNode, DocumentError, parse_yaml
+from ccirules.loaders.documents import DocNode, DocumentError, key_text, parse_yaml
 from ccirules.loaders.records import Field, RecordBuilder
 from ccirules.reading import read_source
 from ccirules.source import Span
@@ -129,7 +129,7 @@ def _mapping(node: DocNode, allowed: set[str], required: set[str] = frozenset()
         raise DocumentError(error("E430", "expected a mapping here", node.span))
     found = {}
     for key, value in node.value:
-        name = str(key.value)
+        name = key_text(key)
         if name not in allowed:
             raise DocumentError(error("E430", f"`{name}` is not expected here", key.span,
                                       hint=did_you_mean(name, allowed)
@@ -149,7 +149,7 @@ def _scalars(node: DocNode) -> list[Field]:
         if value.kind != "scalar":
             raise DocumentError(error("E430", f"`{key.value}` must have a single value",
                                       value.span))
-        fields.append(Field(str(key.value), value.value, key.span, value.span))
+        fields.append(Field(key_text(key), value.value, key.span, value.span))
     return fields
 
 
@@ -195,8 +195,11 @@ def _test(node: DocNode, ruleset: CompiledRuleset, defaults: list[Field], folder
 
 def _expectations(node: DocNode, ruleset: CompiledRuleset, diagnostics: list[Diagnostic]):
     names = [score.name for score in ruleset.scores]
-    for key, value in node.value if node.kind == "map" else []:
-        score = str(key.value)
+    if node.kind != "map":
+        raise DocumentError(error("E430", "`expect` must map score ids to expectations",
+                                  node.span, hint="for example `\"1.1\": {score: 74%}`"))
+    for key, value in node.value:
+        score = key_text(key)
         if score not in names:
             diagnostics.append(error("E431", f"`{score}` is not a score of this ruleset",
                                      key.span, hint=did_you_mean(score, names)))

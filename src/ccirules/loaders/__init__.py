@@ -30,9 +30,10 @@ from ccirules.reading import read_source
 from ccirules.source import SourceFile
 from ccirules.suggest import did_you_mean
 
-#: Largest case file read (an inspection is well under 1 MB; a national archive in JSON Lines
-#: of 150,000 cases is about 550 MB).
-MAX_CASE_FILE_BYTES = 1024 * 1024 * 1024
+#: Largest case file read whole (YAML, JSON, CSV, Excel; and JSON Lines when explaining). An
+#: inspection is well under 1 MB; national programmes belong in JSON Lines, which `eval` streams
+#: in flat memory whatever their size.
+MAX_CASE_FILE_BYTES = 64 * 1024 * 1024
 
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl",
            ".ndjson": "jsonl", ".csv": "csv", ".xlsx": "xlsx"}
@@ -111,6 +112,13 @@ def _load_file(path: str, builder: RecordBuilder, diagnostics: list[Diagnostic]
     if isinstance(digest, Diagnostic):
         diagnostics.append(digest)
         return None, [], []
+    size = os.path.getsize(path)
+    if size > MAX_CASE_FILE_BYTES:
+        diagnostics.append(error(
+            "E102", f"this file is {size:,} bytes; case files read whole are limited to "
+            f"{MAX_CASE_FILE_BYTES:,}", nowhere.whole(),
+            hint="write large programmes as JSON Lines (.jsonl), which `eval` streams"))
+        return digest, [], []
     try:
         if kind == "xlsx":
             records, judged = list(excel_records(path)), []
@@ -132,6 +140,8 @@ def _text_records(kind: str, source: SourceFile) -> tuple[list[Record], list[Fie
         return list(csv_records(source)), []
     if kind == "jsonl":
         return list(json_lines_records(source)), []
+    if not source.text.strip():
+        return [], []  # an empty file holds no cases, whatever its format
     documents = parse_yaml(source) if kind == "yaml" else [parse_json(source)]
     records: list[Record] = []
     judged: list[Field] = []

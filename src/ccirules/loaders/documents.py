@@ -235,13 +235,13 @@ def records_and_judgements(document: DocNode) -> tuple[list[Record], list[Field]
         raise DocumentError(error(
             "E410", "a case file holds a case, a list of cases, or `cases:` and `judgements:`",
             document.span, hint=f"start each case with `{CASE_KEY}: ID`"))
-    keys = {_key(key): value for key, value in document.value}
+    keys = {key_text(key): value for key, value in document.value}
     if not {"cases", "judgements"} & keys.keys():
         return [_record(document)], []  # one case (the builder reports a missing id)
     records: list[Record] = []
     judgements: list[Field] = []
     for key, value in document.value:
-        name = _key(key)
+        name = key_text(key)
         if name == "cases":
             if value.kind != "list":
                 raise DocumentError(error("E410", "`cases` must be a list of cases", value.span))
@@ -267,7 +267,7 @@ def _record(node: DocNode) -> Record:
 def _fields(node: DocNode) -> Iterator[Field]:
     seen: dict[str, Span] = {}
     for key, value in node.value:
-        name = _key(key)
+        name = key_text(key)
         if name in seen:
             raise DocumentError(error("E410", f"`{name}` is given twice", key.span,
                                       hint="keep one of them",
@@ -278,7 +278,8 @@ def _fields(node: DocNode) -> Iterator[Field]:
         yield Field(name, value.value, key.span, value.span)
 
 
-def _key(key: DocNode) -> str:
+def key_text(key: DocNode) -> str:
+    """A mapping key as text; anything but a plain scalar is refused (E410)."""
     if key.kind != "scalar" or key.value is None:
         raise DocumentError(error("E410", "keys must be plain names", key.span))
     value = key.value
