@@ -275,7 +275,8 @@ def inputs_untouched(folder, _):
                      "cases.jsonl\n    expect: {A: {band: minimum}}\n")
     for args in (["check", rules], ["eval", rules, data[0]], ["explain", rules, data[0],
                                                                "--score", "A"],
-                 ["test", str(tests)], ["eval", rules, str(folder / "cases.xlsx")]):
+                 ["test", str(tests)], ["eval", rules, str(folder / "cases.xlsx")],
+                 ["verify", rules, "--examples", "2", "--counterexamples", str(folder / "v")]):
         result = run(*args)
         assert result.exit_code == 0, (args, result.output)
     assert {p: (p.read_bytes(), os.stat(p).st_mtime_ns) for p in copies} == before
@@ -337,8 +338,8 @@ CATALOGUE = (
     Row("outputs", "text a spreadsheet would run as a formula (cells starting =, +, -, @) in "
         "CSV output", "prefixed with ' so it is shown, not run. (ccirules writes no Excel "
         "files.)", formula_text),
-    Row("all", "every command on every kind of input", "inputs are never modified: same bytes, "
-        "same modification time", inputs_untouched),
+    Row("all", "every command (check, eval, explain, test, verify) on every kind of input",
+        "inputs are never modified: same bytes, same modification time", inputs_untouched),
 )
 
 
