@@ -31,7 +31,7 @@ from ccirules.cases import Inspection, Judgements
 from ccirules.compiler import CompiledRuleset
 from ccirules.diagnostics import Diagnostic, error
 from ccirules.evaluator import Evaluation, shown
-from ccirules.loaders import _judgements
+from ccirules.loaders import read_judgements
 from ccirules.loaders.documents import DocNode, DocumentError, key_text, parse_yaml
 from ccirules.loaders.records import Field, RecordBuilder
 from ccirules.reading import read_source
@@ -185,7 +185,7 @@ def _test(node: DocNode, ruleset: CompiledRuleset, defaults: list[Field], folder
             judgements = loaded.inspection.judgements
     if "judgements" in parts:
         judged = [(field, "") for field in _scalars(parts["judgements"])]
-        judgements = _judgements(ruleset, judged, diagnostics)
+        judgements = read_judgements(ruleset, judged, diagnostics)
     allow = str(parts["allow_unanswered"].value).lower() in ("yes", "true") \
         if "allow_unanswered" in parts else False
     expectations = tuple(_expectations(parts["expect"], ruleset, diagnostics))

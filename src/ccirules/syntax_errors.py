@@ -115,11 +115,7 @@ def _unexpected_token(source: SourceFile, parser: Lark, problem: UnexpectedToken
     title_expected = "STRING" in expected and "NUMERAL" not in expected
     if hint is None and token.type == "IDENT" and title_expected:
         hint = 'if this is a title, put it in double quotes: "..."'
-    related = ()
-    if opener is not None and token.type == "END" and "END" not in expected:
-        hint = hint or _valid_here(parser, expected)
-    return error("E105", message, span, hint=hint or _valid_here(parser, expected),
-                 related=related)
+    return error("E105", message, span, hint=hint or _valid_here(parser, expected))
 
 
 def _misread_group_opener(source: SourceFile, parser: Lark, problem: UnexpectedToken,

@@ -52,14 +52,14 @@ def load_inspection(paths: Sequence[str], ruleset: CompiledRuleset) -> LoadResul
     cases: list[Case] = []
     judgement_fields: list[tuple[Field, str]] = []
     files: list[InputFile] = []
-    for path in _expand(paths, diagnostics):
-        digest, found, judged = _load_file(path, builder, diagnostics)
+    for path in expand_paths(paths, diagnostics):
+        digest, found, judged = load_file(path, builder, diagnostics)
         if digest is not None:
             files.append(InputFile(path, digest))
         cases.extend(found)
         judgement_fields.extend((field, path) for field in judged)
     diagnostics.extend(builder.diagnostics)
-    judgements = _judgements(ruleset, judgement_fields, diagnostics)
+    judgements = read_judgements(ruleset, judgement_fields, diagnostics)
     if not cases and not has_errors(diagnostics):
         where = paths[0] if paths else "."
         diagnostics.append(error("E411", "no cases were found in the inputs",
@@ -72,7 +72,9 @@ def load_inspection(paths: Sequence[str], ruleset: CompiledRuleset) -> LoadResul
                                  tuple(sorted(files, key=lambda f: f.path))), found)
 
 
-def _expand(paths: Sequence[str], diagnostics: list[Diagnostic]) -> Iterator[str]:
+def expand_paths(paths: Sequence[str], diagnostics: list[Diagnostic]) -> Iterator[str]:
+    """Every case file named, folders expanded in name order (hidden files skipped); a folder
+    with no case files is reported."""
     for path in paths:
         if os.path.isdir(path):
             inside = sorted(
@@ -95,8 +97,10 @@ def _hidden(folder: str, root: str) -> bool:
     return any(part.startswith(".") for part in relative.split(os.sep) if part != ".")
 
 
-def _load_file(path: str, builder: RecordBuilder, diagnostics: list[Diagnostic]
-               ) -> tuple[str | None, list[Case], list[Field]]:
+def load_file(path: str, builder: RecordBuilder, diagnostics: list[Diagnostic]
+              ) -> tuple[str | None, list[Case], list[Field]]:
+    """Read one case file whole: its sha256, the cases it holds (validated by ``builder``) and
+    its judgement fields. Problems go to ``diagnostics``."""
     kind = FORMATS.get(os.path.splitext(path)[1].lower())
     nowhere = SourceFile(path, "")
     if kind is None:
@@ -108,7 +112,7 @@ def _load_file(path: str, builder: RecordBuilder, diagnostics: list[Diagnostic]
                                      nowhere.whole(),
                                      hint="case files end in " + ", ".join(sorted(FORMATS))))
         return None, [], []
-    digest = _sha256(path)
+    digest = sha256_of(path)
     if isinstance(digest, Diagnostic):
         diagnostics.append(digest)
         return None, [], []
@@ -152,7 +156,8 @@ def _text_records(kind: str, source: SourceFile) -> tuple[list[Record], list[Fie
     return records, judged
 
 
-def _sha256(path: str) -> str | Diagnostic:
+def sha256_of(path: str) -> str | Diagnostic:
+    """A file's sha256, read in blocks, or why it cannot be read."""
     digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:
@@ -169,8 +174,10 @@ def _sha256(path: str) -> str | Diagnostic:
     return digest.hexdigest()
 
 
-def _judgements(ruleset: CompiledRuleset, fields: list[tuple[Field, str]],
-                diagnostics: list[Diagnostic]) -> Judgements:
+def read_judgements(ruleset: CompiledRuleset, fields: list[tuple[Field, str]],
+                    diagnostics: list[Diagnostic]) -> Judgements:
+    """Ratings for scores judged directly, each checked against the score's band labels; a
+    judged score with no rating is a warning (W409)."""
     judged = {score.name: score for score in ruleset.scores if score.rule == "judged directly"}
     ratings: dict[str, str] = {}
     origins = {}

@@ -26,7 +26,7 @@ from ccirules.cases import Case, InputFile, Judgements
 from ccirules.codegen import CASE_FIELD, FastScorer
 from ccirules.compiler import CompiledRuleset
 from ccirules.diagnostics import Diagnostic, Related, error
-from ccirules.loaders import FORMATS, _expand, _judgements, _load_file, _sha256
+from ccirules.loaders import FORMATS, expand_paths, load_file, read_judgements, sha256_of
 from ccirules.loaders.documents import DocumentError, parse_json, records_and_judgements
 from ccirules.loaders.records import RecordBuilder
 from ccirules.source import SourceFile, Span
@@ -63,11 +63,11 @@ class RowSource:
 
     def batches(self) -> Iterator[list]:
         judged = []
-        for path in _expand(self.paths, self.diagnostics):
+        for path in expand_paths(self.paths, self.diagnostics):
             if FORMATS.get(os.path.splitext(path)[1].lower()) == "jsonl":
                 yield from self._json_lines(path)
             else:
-                digest, cases, fields = _load_file(path, self._builder, self.diagnostics)
+                digest, cases, fields = load_file(path, self._builder, self.diagnostics)
                 if digest is not None:
                     self.files.append(InputFile(path, digest))
                 judged.extend((field, path) for field in fields)
@@ -83,7 +83,7 @@ class RowSource:
                     "E404", f"case `{case_id}` appears twice", span,
                     hint="give each case its own id, or remove the repeat",
                     related=[Related(self.locate(case_id, None), "first seen here")]))
-        self.judgements = _judgements(self.ruleset, judged, self.diagnostics)
+        self.judgements = read_judgements(self.ruleset, judged, self.diagnostics)
         self.files.sort(key=lambda file: file.path)
         if self.cases == 0 and not self.diagnostics:
             where = self.paths[0] if self.paths else "."
@@ -102,7 +102,7 @@ class RowSource:
         return self.scorer.row_from_case(case)
 
     def _json_lines(self, path: str) -> Iterator[list]:
-        digest = _sha256(path)
+        digest = sha256_of(path)
         if isinstance(digest, Diagnostic):
             self.diagnostics.append(digest)
             return
@@ -214,7 +214,7 @@ class RowSource:
         if not wanted:
             return
         finder = msgspec.json.Decoder(_CaseOnly)
-        for path in _expand(self.paths, []):
+        for path in expand_paths(self.paths, []):
             if FORMATS.get(os.path.splitext(path)[1].lower()) != "jsonl":
                 continue
             with open(path, "rb") as handle:
