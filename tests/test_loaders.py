@@ -76,6 +76,8 @@ def test_json_booleans_and_numbers(tmp_path) -> None:
     ("bad.csv", "case,,age\nC1,x,16\n", "E410", 1),
     ("bad.csv", 'case,setting\n"C1,custody\n', "E401", 2),
     ("bad.csv", "case,setting,age,A1\nC1,custody,sixteen,yes\n", "E403", 2),
+    ("bad.csv", "case,setting,age,A1\nC1,custody,\u00b216,yes\n", "E403", 2),  # found by fuzzing
+    ("bad.csv", "case,setting,age,A1\nC1,custody,\u0661\u0666,yes\n", "E403", 2),
     ("blank-id.csv", "case,setting,age\n ,custody,16\n", "E407", 2),
 ])
 def test_bad_files_give_located_diagnostics(tmp_path, name, content, code, line) -> None:

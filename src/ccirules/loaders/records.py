@@ -8,6 +8,7 @@ attribute values within their domains, answers from the question's scale, no unk
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 
 import attrs
@@ -178,9 +179,13 @@ def _whole_number(value: object) -> int | None:
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
     text = str(value).strip()
-    if text.lstrip("+-").isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
+    if _WHOLE_NUMBER.fullmatch(text):
         return int(text)
     return None
+
+
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
 def _expects(attribute: CompiledAttribute) -> str:
