@@ -24,10 +24,12 @@ from ccirules.source import Span
 
 @attrs.frozen
 class BandStep:
-    """How many answers would have to change for a score to reach another band."""
+    """How many answers would have to change for a score to reach another band, and where
+    (for scores combining parts: how many in each part)."""
 
     answers: int
     band: CompiledBand
+    where: tuple[tuple[str, int], ...] = ()
 
 
 @attrs.frozen
@@ -61,9 +63,91 @@ def explain_score(evaluation: Evaluation, name: str) -> ScoreExplanation:
         for question in questions)
     parts = tuple((part, _part_text(evaluation, score, part)) for part in score.parts)
     up = down = None
-    if score.questions and score.rule == "proportion sufficient" and result.band is not None:
+    if result.band is not None and score.questions and score.rule == "proportion sufficient":
         up, down = _band_steps(score, result)
+    elif result.band is not None and score.rule in ("lowest", "highest"):
+        up, down = _extreme_steps(evaluation, score, result)
     return ScoreExplanation(score, result, grouped, parts, up, down)
+
+
+def _counts(evaluation: Evaluation, part: str) -> tuple[int, int] | None:
+    """A part's (sufficient, applicable): a question's tally, or a pooled score's counts."""
+    if part in evaluation.tallies:
+        tally = evaluation.tallies[part]
+        return tally.sufficient, tally.applicable
+    result = evaluation.score(part)
+    if result.applicable is None or evaluation.ruleset.score(part).rule != \
+            "proportion sufficient":
+        return None
+    return result.sufficient, result.applicable
+
+
+def _flips(score: CompiledScore, sufficient: int, applicable: int, reach, direction: int
+           ) -> int | None:
+    """The fewest answers turned sufficient (direction 1) or insufficient (-1) for a part's
+    value, banded as ``score`` bands it, to satisfy ``reach(band)``; None if none will do."""
+    limit = applicable - sufficient if direction > 0 else sufficient
+    for k in range(0, limit + 1):
+        band = band_of(score, Fraction(100 * (sufficient + direction * k), applicable))
+        if band is not None and reach(band):
+            return k
+    return None
+
+
+def _extreme_steps(evaluation: Evaluation, score: CompiledScore, result: ScoreResult
+                   ) -> tuple[BandStep | None, BandStep | None]:
+    """For `lowest` (or `highest`) of pooled parts: moving the score a band needs every part
+    past the threshold on one side, or the cheapest single part past it on the other."""
+    counts = {part: _counts(evaluation, part) for part in score.parts}
+    counts = {part: value for part, value in counts.items() if value and value[1]}
+    if not counts or len(counts) < len([p for p, v in result.parts if v is not None]):
+        return None, None
+    current = result.band.rank
+    bands = score.bands.bands
+    better = bands[current - 1] if current > 0 else None
+    worse = bands[current + 1] if current + 1 < len(bands) else None
+
+    combine = min if score.rule == "lowest" else max
+
+    def reached(changes: dict[str, int], direction: int) -> CompiledBand | None:
+        """The band the score lands in once the parts change by these many answers."""
+        values = [Fraction(100 * (s + direction * changes.get(part, 0)), a)
+                  for part, (s, a) in counts.items()]
+        return band_of(score, combine(values))
+
+    def wanted(target, direction):
+        return (lambda band: band.rank <= target.rank) if direction > 0 else (
+            lambda band: band.rank >= target.rank)
+
+    def all_parts(target, direction):
+        needed = {}
+        for part, (sufficient, applicable) in counts.items():
+            k = _flips(score, sufficient, applicable, wanted(target, direction), direction)
+            if k is None:
+                return None
+            if k:
+                needed[part] = k
+        if not needed:
+            return None
+        return BandStep(sum(needed.values()), reached(needed, direction),
+                        tuple(needed.items()))
+
+    def one_part(target, direction):
+        options = []
+        for part, (sufficient, applicable) in counts.items():
+            k = _flips(score, sufficient, applicable, wanted(target, direction), direction)
+            if k:
+                options.append((k, part))
+        if not options:
+            return None
+        k, part = min(options)
+        return BandStep(k, reached({part: k}, direction), ((part, k),))
+
+    if score.rule == "lowest":
+        return (all_parts(better, 1) if better else None,
+                one_part(worse, -1) if worse else None)
+    return (one_part(better, 1) if better else None,
+            all_parts(worse, -1) if worse else None)
 
 
 def _part_text(evaluation: Evaluation, score: CompiledScore, part: str) -> str:
@@ -130,11 +214,14 @@ def render_score_text(explanation: ScoreExplanation, ruleset: CompiledRuleset) -
     if result.capped_by is not None:
         lines.append(f"  limited by the rule at {result.capped_by.where}")
     if explanation.up is not None:
-        lines.append(f"  {_answers(explanation.up.answers, 'more')} of the {result.applicable} "
-                     f"applicable would reach "
+        pool = (f" of the {result.applicable} applicable" if result.applicable is not None
+                else "")
+        lines.append(f"  {_answers(explanation.up.answers, 'more')}{pool}"
+                     f"{_where(explanation.up)} would reach "
                      f"{explanation.up.band.title or explanation.up.band.label}")
     if explanation.down is not None:
-        lines.append(f"  {_answers(explanation.down.answers, 'fewer')} would drop it to "
+        lines.append(f"  {_answers(explanation.down.answers, 'fewer')}"
+                     f"{_where(explanation.down)} would drop it to "
                      f"{explanation.down.band.title or explanation.down.band.label}")
     for part, text in explanation.parts:
         lines.append(f"  part {part}: {text}")
@@ -174,6 +261,12 @@ def _source_text(span: Span) -> str:
     return text[span.column - 1:end].strip()
 
 
+def _where(step: BandStep) -> str:
+    if not step.where:
+        return ""
+    return " (" + ", ".join(f"{k} in {part}" for part, k in step.where) + ")"
+
+
 def _answers(count: int, direction: str) -> str:
     return f"{count} {direction} sufficient answer" + ("" if count == 1 else "s")
 
@@ -197,7 +290,10 @@ def render_case_text(explanation: CaseExplanation, ruleset: CompiledRuleset) -> 
 
 def render_score_json(explanation: ScoreExplanation) -> str:
     def step(move: BandStep | None) -> dict[str, object] | None:
-        return None if move is None else {"answers": move.answers, "band": move.band.label}
+        if move is None:
+            return None
+        return {"answers": move.answers, "band": move.band.label,
+                "where": [{"part": part, "answers": k} for part, k in move.where]}
 
     document = {
         "score": explanation.score.name,
