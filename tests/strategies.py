@@ -151,5 +151,4 @@ def edited(draw, text: str) -> str:
 
 from ccirules.testing import case_sets, ratings  # noqa: E402
 
-ratings_for = ratings
-__all__ = ["case_sets", "edited", "ratings_for", "rulesets"]
+__all__ = ["case_sets", "edited", "ratings", "rulesets"]

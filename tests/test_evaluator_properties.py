@@ -116,7 +116,7 @@ def test_a_sections_counts_are_the_sums_of_its_criteria(data) -> None:
 def test_order_of_cases_and_answers_changes_nothing(name, data) -> None:
     ruleset = COMPILED[name]
     cases = data.draw(strategies.case_sets(ruleset))
-    ratings = data.draw(strategies.ratings_for(ruleset))
+    ratings = data.draw(strategies.ratings(ruleset))
     shuffler = random.Random(data.draw(st.integers(0, 2**32)))
     shuffled = [attrs.evolve(case, answers=dict(sorted(case.answers.items(),
                                                        key=lambda _: shuffler.random())))

@@ -54,6 +54,11 @@ UNANSWERED, ANSWERED_BUT_NOT_APPLICABLE = 0, 1
 CASE_FIELD = "c"
 
 
+def case_id_of(row) -> str:
+    """A typed row's case id, as text (JSON may give it as a number)."""
+    return str(getattr(row, CASE_FIELD)).strip()
+
+
 @attrs.define
 class FastScorer:
     """A record type and counting functions generated for one compiled ruleset.

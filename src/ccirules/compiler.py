@@ -18,7 +18,14 @@ import attrs
 
 from ccirules import nodes
 from ccirules.checker import check
-from ccirules.checker.model import GroupInfo, Model, QuestionInfo, ScoreInfo, build_model
+from ccirules.checker.model import (
+    DEFAULT_ROUNDING,
+    Model,
+    QuestionInfo,
+    ScoreInfo,
+    ancestors,
+    build_model,
+)
 from ccirules.checker.scores import Kind, kind_of, resolve
 from ccirules.checker.walk import atoms
 from ccirules.diagnostics import Diagnostic, has_errors
@@ -179,9 +186,6 @@ class CompiledRuleset:
         return self._scores[name]
 
 
-DEFAULT_ROUNDING = nodes.Rounding(nodes.RoundingMode.HALF_UP, 0, span=None)
-
-
 def compile_ruleset(ruleset: nodes.Ruleset,
                     diagnostics: Sequence[Diagnostic] | None = None) -> CompiledRuleset:
     """Compile a ruleset that checks without errors (warnings are fine).
@@ -244,7 +248,7 @@ def _scale(scale: nodes.Scale) -> CompiledScale:
 def _question(model: Model, info: QuestionInfo,
               scales: Mapping[str, CompiledScale]) -> CompiledQuestion:
     gates = []
-    for group in reversed(list(_ancestors(info.group))):
+    for group in reversed(list(ancestors(info.group))):
         if group.node.applies is not None:
             gates.append(Gate(_condition(model, group.node.applies), group.node.applies,
                               group.node.applies.span, group.node.name.text))
@@ -255,12 +259,6 @@ def _question(model: Model, info: QuestionInfo,
         name=info.node.name.text, title=_value(info.node.title),
         group=info.group.node.name.text, scale=scales[info.scale.name.text], gates=tuple(gates),
         key_for=tuple(name.text for name in info.node.key_for), span=info.node.span)
-
-
-def _ancestors(group: GroupInfo | None):
-    while group is not None:
-        yield group
-        group = group.parent
 
 
 def _question_order(model: Model) -> tuple[str, ...]:
@@ -328,7 +326,7 @@ def _score(model: Model, info: ScoreInfo, tables: Mapping[str, CompiledBands],
     return CompiledScore(
         name=info.name.text, kind=kind_name,
         depth=sum(ancestor.node.name.text in model.score_info
-                  for ancestor in list(_ancestors(info.group))[1:]),
+                  for ancestor in list(ancestors(info.group))[1:]),
         title=_value(info.node.title),
         welsh=_value(info.node.welsh), rule=label, value_kind=kind_of(model, info),
         questions=questions, parts=parts, weights=weights,

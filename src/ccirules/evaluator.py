@@ -28,6 +28,7 @@ from ccirules.codegen import (
     UNANSWERED,
     FastScorer,
     build_scorer,
+    case_id_of,
 )
 from ccirules.compiler import CompiledBand, CompiledRuleset, CompiledScore
 from ccirules.diagnostics import Diagnostic, Related, error, warning
@@ -199,7 +200,7 @@ def evaluate_rows(ruleset: CompiledRuleset, scorer: FastScorer, source, *, by: s
             for key in sorted(groups))
     trace_rows = None
     if traced is not None:
-        trace_rows = tuple(sorted((_case_id(row), codes, source.record_location(_case_id(row)))
+        trace_rows = tuple(sorted((case_id_of(row), codes, source.record_location(case_id_of(row)))
                                   for row, codes in traced))
     return Evaluation(ruleset, source.cases, tallies, scores, by, breakdowns, None, trace_rows,
                       tuple(diagnostics), tuple(source.files))
@@ -215,10 +216,6 @@ def _split(rows: list, field: str) -> dict[str, list]:
         key = NOT_RECORDED if value is None else str(value).strip()
         parts.setdefault(key, []).append(row)
     return parts
-
-
-def _case_id(row) -> str:
-    return str(getattr(row, CASE_FIELD)).strip()
 
 
 def _tallies(ruleset: CompiledRuleset, scorer: FastScorer, totals: list[int]) -> dict[str, Tally]:
@@ -242,7 +239,7 @@ class _Problems:
     def append(self, problem: tuple) -> None:
         row, question, kind = problem
         self.counts[kind] += 1
-        kept = _Kept((_case_id(row), question, kind), row)
+        kept = _Kept((case_id_of(row), question, kind), row)
         if len(self.kept) < self.MAX_REPORTED:
             heapq.heappush(self.kept, kept)
         elif kept.key < self.kept[0].key:
@@ -303,7 +300,7 @@ def _problem_diagnostics(ruleset: CompiledRuleset, scorer: FastScorer, source,
 def _failed_gate(ruleset: CompiledRuleset, scorer: FastScorer, row, name: str) -> Span:
     """The condition that kept a question from applying to this case, found by the simple
     evaluator (only for the few problems reported)."""
-    case = Case(_case_id(row),
+    case = Case(case_id_of(row),
                 {attribute: getattr(row, field) for attribute, field
                  in scorer.attribute_fields.items() if getattr(row, field) is not None},
                 {question: getattr(row, field) for question, field

@@ -17,11 +17,9 @@ from decimal import Decimal
 import attrs
 
 from ccirules import nodes
-from ccirules.checker.model import Model, ScoreInfo
+from ccirules.checker.model import DEFAULT_ROUNDING, Model, ScoreInfo
 from ccirules.checker.scores import Kind, kind_of, points_range, resolve
 from ccirules.diagnostics import Diagnostic, Related, error
-
-DEFAULT_ROUNDING = nodes.Rounding(nodes.RoundingMode.HALF_UP, 0, span=None)
 
 
 @attrs.frozen

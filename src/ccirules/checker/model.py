@@ -15,10 +15,12 @@ from collections.abc import Iterator
 import attrs
 
 from ccirules import nodes
-from ccirules.source import Span
 
 #: A headline with no rule scores the pooled proportion of the questions keyed to it.
 HEADLINE_DEFAULT_RULE = nodes.AggregateKind.PROPORTION
+
+#: Rounding when the ruleset declares none: half up, to whole numbers.
+DEFAULT_ROUNDING = nodes.Rounding(nodes.RoundingMode.HALF_UP, 0, span=None)
 
 
 class Namespace(enum.Enum):
@@ -181,13 +183,14 @@ def _place_questions(model: Model) -> None:
         if group is not None and (info.nested_in is None or info.nested_in is group):
             group.questions.append(info)
         info.scale = _resolve_scale(model, info)
-        inherited = [ancestor.node.applies for ancestor in _ancestors(group)
+        inherited = [ancestor.node.applies for ancestor in ancestors(group)
                      if ancestor.node.applies is not None]
         own = [info.node.applies] if info.node.applies is not None else []
         info.conditions = (*reversed(inherited), *own)
 
 
-def _ancestors(group: GroupInfo | None) -> Iterator[GroupInfo]:
+def ancestors(group: GroupInfo | None) -> Iterator[GroupInfo]:
+    """A group, then its parent, grandparent... (guarded against loops in broken rulesets)."""
     seen = set()
     while group is not None and id(group) not in seen:
         seen.add(id(group))
@@ -198,7 +201,7 @@ def _ancestors(group: GroupInfo | None) -> Iterator[GroupInfo]:
 def _resolve_scale(model: Model, info: QuestionInfo) -> nodes.Scale | None:
     if info.node.scale is not None:
         return model.scales.get(info.node.scale.text)
-    for ancestor in _ancestors(info.group):
+    for ancestor in ancestors(info.group):
         if ancestor.node.scale is not None:
             return model.scales.get(ancestor.node.scale.text)
     return model.default_scale()
@@ -219,15 +222,6 @@ def _resolve_scores(model: Model) -> None:
         model.scores.append(info)
         model.score_info.setdefault(node.name.text, info)
     model.scores.sort(key=lambda info: info.node.span.sort_key())
-
-
-def span_of(value: object) -> Span:
-    """The span of a declaration or its info record."""
-    if isinstance(value, QuestionInfo | GroupInfo):
-        return value.node.span
-    if isinstance(value, ScoreInfo):
-        return value.node.span
-    return value.span
 
 
 def describe_thing(thing: object) -> str:

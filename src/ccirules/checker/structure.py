@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ccirules import nodes
 from ccirules.checker.graph import cycles
-from ccirules.checker.model import GroupInfo, Model, QuestionInfo
+from ccirules.checker.model import GroupInfo, Model, QuestionInfo, ancestors
 from ccirules.diagnostics import Diagnostic, Related, error
 
 
@@ -88,14 +88,8 @@ def question_scales(model: Model) -> Iterator[Diagnostic]:
 
 
 def _names_unknown_scale(model: Model, info: QuestionInfo) -> bool:
-    named = [info.node.scale] + [group.node.scale for group in _chain(info.group)]
+    named = [info.node.scale] + [group.node.scale for group in ancestors(info.group)]
     return any(name is not None and name.text not in model.scales for name in named)
-
-
-def _chain(group: GroupInfo | None) -> Iterator[GroupInfo]:
-    while group is not None:
-        yield group
-        group = group.parent
 
 
 def scale_sufficiency(model: Model) -> Iterator[Diagnostic]:

@@ -79,7 +79,7 @@ def expand_paths(paths: Sequence[str], diagnostics: list[Diagnostic]) -> Iterato
         if os.path.isdir(path):
             inside = sorted(
                 os.path.join(folder, name)
-                for folder, subfolders, names in os.walk(path)
+                for folder, _, names in os.walk(path)
                 for name in names
                 if not name.startswith(".") and not _hidden(folder, path)
                 and os.path.splitext(name)[1].lower() in FORMATS)

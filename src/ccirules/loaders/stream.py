@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 import msgspec
 
 from ccirules.cases import Case, InputFile, Judgements
-from ccirules.codegen import CASE_FIELD, FastScorer
+from ccirules.codegen import CASE_FIELD, FastScorer, case_id_of
 from ccirules.compiler import CompiledRuleset
 from ccirules.diagnostics import Diagnostic, Related, error
 from ccirules.loaders import FORMATS, expand_paths, load_file, read_judgements, sha256_of
@@ -133,14 +133,14 @@ class RowSource:
         line and the row's place among the chunk's non-blank lines), or, at a repeated id, undo
         and go line by line so the repeat is reported where it is."""
         ids = self._ids
-        fresh = {_case_id(row) for row in rows}
+        fresh = {case_id_of(row) for row in rows}
         if len(fresh) < len(rows) or not ids.isdisjoint(fresh):
             return list(self._lines_one_by_one(path, chunk, first_line))  # to place the repeat
         ids |= fresh
         if self.exact_lines:
             numbers = [first_line + offset for offset, line in enumerate(chunk.split(b"\n"))
                        if line.strip()]
-            self._lines.update((_case_id(row), (path, number))
+            self._lines.update((case_id_of(row), (path, number))
                                for row, number in zip(rows, numbers, strict=True))
         self.cases += len(rows)
         return rows
@@ -158,7 +158,7 @@ class RowSource:
                 if row is None:
                     continue
             else:
-                case_id = _case_id(row)
+                case_id = case_id_of(row)
                 if case_id in self._ids:
                     self._repeats.append((case_id, self._line_span(path, number, line)))
                     continue
@@ -264,11 +264,6 @@ class RowSource:
         text = line.decode("utf-8", errors="replace").rstrip("\r")
         source = _line_source(path, number, text)
         return source.span(len(source.text) - len(text), len(source.text))
-
-
-def _case_id(row) -> str:
-    value = getattr(row, CASE_FIELD)
-    return str(value).strip() if not isinstance(value, str) else value.strip()
 
 
 def _line_source(path: str, number: int, text: str) -> SourceFile:
