@@ -83,3 +83,14 @@ def test_unanswered_questions_are_located_in_json_lines(tmp_path) -> None:
     path.write_text("\n" + json.dumps(record) + "\n")
     (problem,) = streamed([path]).diagnostics
     assert (problem.code, problem.span.line) == ("E405", 2)
+
+
+@pytest.mark.parametrize("prefix", [b"", b"\xef\xbb\xbf"], ids=["plain", "byte-order mark"])
+def test_the_stamped_digest_is_the_files_sha256(tmp_path, prefix: bytes) -> None:
+    import hashlib
+
+    data = prefix + (FORMATS / "cases.jsonl").read_bytes()
+    path = tmp_path / "cases.jsonl"
+    path.write_bytes(data)
+    (stamped,) = streamed([path]).files
+    assert stamped.sha256 == hashlib.sha256(data).hexdigest()

@@ -38,12 +38,21 @@ def read_source(path: str, max_bytes: int | None = None,
                          if kind == "rulesets" else "check that this is the file you meant")
         with open(path, "rb") as handle:
             data = handle.read(limit + 1)
-    except FileNotFoundError:
-        return error("E100", "no such file", nowhere.whole(), hint="check the path and spelling")
     except OSError as problem:
-        return error("E100", f"cannot read this file: {problem.strerror or problem}",
-                     nowhere.whole(), hint="check that it exists and that you may read it")
+        return open_failure(path, problem)
     return decode(path, data)
+
+
+def open_failure(path: str, problem: OSError) -> Diagnostic:
+    """Why a file could not be opened or read, as the E100 every reader reports."""
+    nowhere = SourceFile(path, "").whole()
+    if isinstance(problem, FileNotFoundError):
+        return error("E100", "no such file", nowhere, hint="check the path and spelling")
+    if isinstance(problem, IsADirectoryError):
+        return error("E100", "this is a folder, not a file", nowhere,
+                     hint="name a file inside it")
+    return error("E100", f"cannot read this file: {problem.strerror or problem}", nowhere,
+                 hint="check that it exists and that you may read it")
 
 
 def decode(path: str, data: bytes) -> SourceFile | Diagnostic:

@@ -26,7 +26,7 @@ from ccirules.loaders.documents import (
 )
 from ccirules.loaders.records import Field, RecordBuilder
 from ccirules.loaders.tables import csv_records, excel_records, json_lines_records
-from ccirules.reading import read_source
+from ccirules.reading import open_failure, read_source
 from ccirules.source import SourceFile
 from ccirules.suggest import did_you_mean
 
@@ -112,25 +112,32 @@ def load_file(path: str, builder: RecordBuilder, diagnostics: list[Diagnostic]
                                      nowhere.whole(),
                                      hint="case files end in " + ", ".join(sorted(FORMATS))))
         return None, [], []
-    digest = sha256_of(path)
-    if isinstance(digest, Diagnostic):
-        diagnostics.append(digest)
+    try:
+        size = os.path.getsize(path)
+    except OSError as problem:
+        diagnostics.append(open_failure(path, problem))
         return None, [], []
-    size = os.path.getsize(path)
     if size > MAX_CASE_FILE_BYTES:
         diagnostics.append(error(
             "E102", f"this file is {size:,} bytes; case files read whole are limited to "
             f"{MAX_CASE_FILE_BYTES:,}", nowhere.whole(),
             hint="write large programmes as JSON Lines (.jsonl), which `eval` streams"))
-        return digest, [], []
+        return None, [], []
+    # The digest comes from the same read as the content: each file is read once (a workbook
+    # is opened by calamine, so it is hashed separately).
     try:
         if kind == "xlsx":
+            digest = sha256_of(path)
+            if isinstance(digest, Diagnostic):
+                diagnostics.append(digest)
+                return None, [], []
             records, judged = list(excel_records(path)), []
         else:
             source = read_source(path, MAX_CASE_FILE_BYTES, "case files")
             if isinstance(source, Diagnostic):
                 diagnostics.append(source)
-                return digest, [], []
+                return None, [], []
+            digest = source.sha256
             records, judged = _text_records(kind, source)
     except DocumentError as problem:
         diagnostics.append(problem.diagnostic)
@@ -163,14 +170,8 @@ def sha256_of(path: str) -> str | Diagnostic:
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
-    except IsADirectoryError:
-        return error("E100", "this is a folder, not a file", SourceFile(path, "").whole())
-    except FileNotFoundError:
-        return error("E100", "no such file", SourceFile(path, "").whole(),
-                     hint="check the path and spelling")
     except OSError as problem:
-        return error("E100", f"cannot read this file: {problem.strerror or problem}",
-                     SourceFile(path, "").whole())
+        return open_failure(path, problem)
     return digest.hexdigest()
 
 

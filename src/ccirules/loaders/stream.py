@@ -17,6 +17,7 @@ record keeps its last value, as in most JSON readers; YAML and JSON files report
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 from collections.abc import Iterator, Sequence
 
@@ -26,9 +27,10 @@ from ccirules.cases import Case, InputFile, Judgements
 from ccirules.codegen import CASE_FIELD, FastScorer, case_id_of
 from ccirules.compiler import CompiledRuleset
 from ccirules.diagnostics import Diagnostic, Related, error
-from ccirules.loaders import FORMATS, expand_paths, load_file, read_judgements, sha256_of
+from ccirules.loaders import FORMATS, expand_paths, load_file, read_judgements
 from ccirules.loaders.documents import DocumentError, parse_json, records_and_judgements
 from ccirules.loaders.records import RecordBuilder
+from ccirules.reading import open_failure
 from ccirules.source import SourceFile, Span
 
 CHUNK_BYTES = 1024 * 1024
@@ -102,22 +104,26 @@ class RowSource:
         return self.scorer.row_from_case(case)
 
     def _json_lines(self, path: str) -> Iterator[list]:
-        digest = sha256_of(path)
-        if isinstance(digest, Diagnostic):
-            self.diagnostics.append(digest)
+        try:
+            handle = open(path, "rb")  # noqa: SIM115 - closed by the `with` below
+        except OSError as problem:
+            self.diagnostics.append(open_failure(path, problem))
             return
-        self.files.append(InputFile(path, digest))
         decoder = self.scorer.decoder
         line_number = 1
-        with open(path, "rb") as handle:
+        digest = hashlib.sha256()  # hashed as it is read: the file is read once
+        with handle:
             head = handle.read(len(codecs.BOM_UTF8))
-            if head != codecs.BOM_UTF8:
+            if head == codecs.BOM_UTF8:
+                digest.update(head)
+            else:
                 handle.seek(0)
             while True:
                 chunk = handle.read(CHUNK_BYTES)
                 if not chunk:
                     break
                 chunk += handle.readline()
+                digest.update(chunk)
                 try:
                     rows = decoder.decode_lines(chunk)
                 except (msgspec.ValidationError, msgspec.DecodeError):
@@ -127,6 +133,7 @@ class RowSource:
                 line_number += chunk.count(b"\n")
                 if rows:
                     yield rows
+        self.files.append(InputFile(path, digest.hexdigest()))
 
     def _accept(self, rows: list, path: str, chunk: bytes, first_line: int) -> list:
         """Rows decoded in one go: record each id with where to find its line (the chunk's first
