@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 import heapq
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 
 import attrs
@@ -30,7 +30,13 @@ from ccirules.codegen import (
     build_scorer,
     case_id_of,
 )
-from ccirules.compiler import CompiledBand, CompiledRuleset, CompiledScore
+from ccirules.compiler import (
+    CompiledBand,
+    CompiledQuestion,
+    CompiledRuleset,
+    CompiledScore,
+    Gate,
+)
 from ccirules.diagnostics import Diagnostic, Related, error, warning
 from ccirules.scoring import band_of, percentage, shown_value
 from ccirules.source import Span
@@ -114,18 +120,36 @@ class Evaluation:
         return next(result for result in self.scores if result.name == name)
 
 
-def case_records(ruleset: CompiledRuleset, case: Case) -> list[AnswerRecord]:
-    """Every question's outcome for one case, in evaluation order."""
-    values: dict[str, object] = dict(case.attributes)
+def walk(ruleset: CompiledRuleset, attributes: Mapping[str, object],
+         choose: Callable[[CompiledQuestion, bool], str | None]
+         ) -> Iterator[tuple[CompiledQuestion, Gate | None, str | None]]:
+    """One case's questions in evaluation order: each with the first of its conditions that is
+    false (None when it applies) and the answer ``choose(question, applies)`` gives it.
+
+    This is the rule every evaluation follows (recorded answers here, generated or improved ones
+    in :mod:`ccirules.testing` and :mod:`ccirules.verify`): an answer is visible to later
+    conditions only where its question applies.
+    """
+    values: dict[str, object] = dict(attributes)
     categories: dict[str, nodes.Category] = {}
-    no_ratings: dict[str, str | None] = {}
-    records = []
     for name in ruleset.evaluation_order:
         question = ruleset.question(name)
-        answer = case.answers.get(name)
-        data_span = case.origins.get(name, case.span)
         failed = next((gate for gate in question.gates
-                       if not gate.test(values, categories, no_ratings)), None)
+                       if not gate.test(values, categories, {})), None)
+        answer = choose(question, failed is None)
+        if failed is None and answer is not None:
+            values[name] = answer
+            categories[name] = question.scale.categories[answer]
+        yield question, failed, answer
+
+
+def case_records(ruleset: CompiledRuleset, case: Case) -> list[AnswerRecord]:
+    """Every question's outcome for one case, in evaluation order."""
+    records = []
+    recorded = walk(ruleset, case.attributes, lambda question, _: case.answers.get(question.name))
+    for question, failed, answer in recorded:
+        name = question.name
+        data_span = case.origins.get(name, case.span)
         if failed is not None:
             where = "its" if failed.owner == name else f"`{failed.owner}`'s"
             records.append(AnswerRecord(case.id, name, Outcome.DOES_NOT_APPLY, answer,
@@ -136,8 +160,6 @@ def case_records(ruleset: CompiledRuleset, case: Case) -> list[AnswerRecord]:
                                         "no answer was recorded", question.span, data_span))
         else:
             category = question.scale.categories[answer]
-            values[name] = answer
-            categories[name] = category
             outcome = {nodes.Category.SUFFICIENT: Outcome.SUFFICIENT,
                        nodes.Category.INSUFFICIENT: Outcome.INSUFFICIENT,
                        nodes.Category.NOT_APPLICABLE: Outcome.NOT_APPLICABLE}[category]

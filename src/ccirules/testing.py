@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from ccirules import nodes
 from ccirules.cases import Case, Inspection, Judgements
 from ccirules.compiler import CompiledRuleset
+from ccirules.evaluator import walk
 from ccirules.source import SourceFile
 
 _GENERATED = SourceFile("generated", "").whole()
@@ -59,21 +60,14 @@ def cases(draw, ruleset: CompiledRuleset, case_id: str = "C001",
     attributes = draw(attribute_values(ruleset))
     if quality is None:
         quality = draw(st.sampled_from((0.0, 0.2, 0.5, 0.7, 0.9, 1.0)))
-    answers: dict[str, str] = {}
-    values: dict[str, object] = dict(attributes)
-    categories: dict[str, nodes.Category] = {}
-    for name in ruleset.evaluation_order:
-        question = ruleset.question(name)
-        applies = all(gate.test(values, categories, {}) for gate in question.gates)
-        if complete and not applies:
-            continue
-        if not complete and draw(st.booleans()):
-            continue
-        value = draw(_answer(question.scale.categories, quality))
-        answers[name] = value
-        if applies:
-            values[name] = value
-            categories[name] = question.scale.categories[value]
+
+    def choose(question, applies: bool) -> str | None:
+        if (complete and not applies) or (not complete and draw(st.booleans())):
+            return None
+        return draw(_answer(question.scale.categories, quality))
+
+    answers = {question.name: answer
+               for question, _, answer in walk(ruleset, attributes, choose) if answer is not None}
     return Case(case_id, attributes, answers, {}, _GENERATED)
 
 

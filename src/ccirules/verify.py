@@ -27,7 +27,7 @@ from ccirules import nodes, testing
 from ccirules.cases import Case, Inspection, Judgements
 from ccirules.checker.scores import Kind
 from ccirules.compiler import CompiledRuleset
-from ccirules.evaluator import Evaluation, evaluate, shown
+from ccirules.evaluator import Evaluation, evaluate, shown, walk
 from ccirules.report import Stamp, render_json
 from ccirules.scoring import band_of
 
@@ -214,19 +214,13 @@ def _improve(ruleset: CompiledRuleset, case: Case, name: str) -> Case:
         categories = ruleset.question(question).scale.categories
         return sorted(v for v, c in categories.items() if c is nodes.Category.SUFFICIENT)[0]
 
-    answers = dict(case.answers)
-    answers[name] = sufficient(name)
-    values: dict[str, object] = dict(case.attributes)
-    categories: dict[str, nodes.Category] = {}
-    rebuilt: dict[str, str] = {}
-    for question in ruleset.evaluation_order:
-        compiled = ruleset.question(question)
-        if not all(gate.test(values, categories, {}) for gate in compiled.gates):
-            continue
-        value = answers.get(question) or sufficient(question)
-        rebuilt[question] = value
-        values[question] = value
-        categories[question] = compiled.scale.categories[value]
+    answers = {**case.answers, name: sufficient(name)}
+
+    def choose(question, applies: bool) -> str | None:
+        return (answers.get(question.name) or sufficient(question.name)) if applies else None
+
+    rebuilt = {question.name: answer for question, _, answer
+               in walk(ruleset, case.attributes, choose) if answer is not None}
     return attrs.evolve(case, answers=rebuilt)
 
 
