@@ -61,15 +61,19 @@ def load_inspection(paths: Sequence[str], ruleset: CompiledRuleset) -> LoadResul
     diagnostics.extend(builder.diagnostics)
     judgements = read_judgements(ruleset, judgement_fields, diagnostics)
     if not cases and not has_errors(diagnostics):
-        where = paths[0] if paths else "."
-        diagnostics.append(error("E411", "no cases were found in the inputs",
-                                 SourceFile(where, "").whole(),
-                                 hint="name the case files or the folder that holds them"))
+        diagnostics.append(no_cases(paths))
     found = sorted_unique(diagnostics)
     if has_errors(found):
         return LoadResult(None, found)
     return LoadResult(Inspection(tuple(cases), judgements,
                                  tuple(sorted(files, key=lambda f: f.path))), found)
+
+
+def no_cases(paths: Sequence[str]) -> Diagnostic:
+    """E411, placed at the first input named, for inputs that held no case at all."""
+    where = paths[0] if paths else "."
+    return error("E411", "no cases were found in the inputs", SourceFile(where, "").whole(),
+                 hint="name the case files or the folder that holds them")
 
 
 def expand_paths(paths: Sequence[str], diagnostics: list[Diagnostic]) -> Iterator[str]:

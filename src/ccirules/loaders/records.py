@@ -31,6 +31,13 @@ class Field:
     value_span: Span
 
 
+def repeated_case(case_id: str, span: Span, first_seen: Span) -> Diagnostic:
+    """E404 for a case id seen before, whether the loader holds every case or streams them."""
+    return error("E404", f"case `{case_id}` appears twice", span,
+                 hint="give each case its own id, or remove the repeat",
+                 related=[Related(first_seen, "first seen here")])
+
+
 class RecordBuilder:
     """Builds cases from fields, collecting diagnostics; remembers case ids to find repeats."""
 
@@ -81,10 +88,7 @@ class RecordBuilder:
                     hint=f"add `{name}`: conditions use it to decide which questions apply",
                     related=[Related(attribute.span, "declared here")]))
         if case_id in self.seen:
-            self.diagnostics.append(error(
-                "E404", f"case `{case_id}` appears twice", origins[CASE_KEY],
-                hint="give each case its own id, or remove the repeat",
-                related=[Related(self.seen[case_id], "first seen here")]))
+            self.diagnostics.append(repeated_case(case_id, origins[CASE_KEY], self.seen[case_id]))
             return None
         self.seen[case_id] = origins[CASE_KEY]
         if len(self.diagnostics) > problems:

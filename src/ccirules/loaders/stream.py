@@ -26,10 +26,10 @@ import msgspec
 from ccirules.cases import Case, InputFile, Judgements
 from ccirules.codegen import CASE_FIELD, FastScorer, case_id_of
 from ccirules.compiler import CompiledRuleset
-from ccirules.diagnostics import Diagnostic, Related, error
-from ccirules.loaders import FORMATS, expand_paths, load_file, read_judgements
+from ccirules.diagnostics import Diagnostic, error
+from ccirules.loaders import FORMATS, expand_paths, load_file, no_cases, read_judgements
 from ccirules.loaders.documents import DocumentError, parse_json, records_and_judgements
-from ccirules.loaders.records import RecordBuilder
+from ccirules.loaders.records import RecordBuilder, repeated_case
 from ccirules.reading import open_failure
 from ccirules.source import SourceFile, Span
 
@@ -81,18 +81,12 @@ class RowSource:
         if self._repeats:
             self.find_lines(case_id for case_id, _ in self._repeats)
             for case_id, span in self._repeats:
-                self.diagnostics.append(error(
-                    "E404", f"case `{case_id}` appears twice", span,
-                    hint="give each case its own id, or remove the repeat",
-                    related=[Related(self.locate(case_id, None), "first seen here")]))
+                self.diagnostics.append(
+                    repeated_case(case_id, span, self.locate(case_id, None)))
         self.judgements = read_judgements(self.ruleset, judged, self.diagnostics)
         self.files.sort(key=lambda file: file.path)
         if self.cases == 0 and not self.diagnostics:
-            where = self.paths[0] if self.paths else "."
-            self.diagnostics.append(error("E411", "no cases were found in the inputs",
-                                          SourceFile(where, "").whole(),
-                                          hint="name the case files or the folder that holds "
-                                               "them"))
+            self.diagnostics.append(no_cases(self.paths))
 
     def _row_of_case(self, case: Case):
         if case.id in self._ids:
