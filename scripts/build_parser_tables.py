@@ -1,4 +1,4 @@
-"""Writes src/ccirules/parser_tables.py: the ruleset grammar's LALR analysis, as Python data.
+"""Writes ccirules/parser_tables.py: the ruleset grammar's LALR analysis, as Python data.
 
 Building the parser from the grammar costs about 80 ms at every start of the command; loading
 these tables costs about 10 ms. The module records the sha256 of the grammar it was built from,
@@ -20,8 +20,8 @@ from lark.lexer import TerminalDef
 from ccirules.parser import GRAMMAR_OPTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
-GRAMMAR = ROOT / "src" / "ccirules" / "grammar" / "ruleset.lark"
-TABLES = ROOT / "src" / "ccirules" / "parser_tables.py"
+GRAMMAR = ROOT / "grammar" / "ruleset.lark"
+TABLES = ROOT / "ccirules" / "parser_tables.py"
 
 
 def render(grammar: str) -> str:

@@ -207,9 +207,9 @@ def test_shipped_parser_tables_match_the_grammar() -> None:
     """The precomputed tables must be rebuilt whenever the grammar changes:
     python scripts/build_parser_tables.py"""
     import hashlib
-    from importlib import resources
 
     from ccirules import parser_tables
+    from ccirules.grammars import grammar_text
 
-    grammar = resources.files("ccirules").joinpath("grammar/ruleset.lark").read_text("utf-8")
+    grammar = grammar_text("ruleset.lark")
     assert hashlib.sha256(grammar.encode()).hexdigest() == parser_tables.GRAMMAR_SHA256

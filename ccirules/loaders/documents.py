@@ -16,13 +16,13 @@ import functools
 import json
 import math
 from collections.abc import Iterator
-from importlib import resources
 
 import attrs
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
 from ccirules.diagnostics import Diagnostic, Related, error
+from ccirules.grammars import grammar_text
 from ccirules.loaders.records import CASE_KEY, Field
 from ccirules.source import SourceFile, Span
 
@@ -128,8 +128,7 @@ class _YamlConverter:
 
 @functools.cache
 def _json_parser() -> Lark:
-    grammar = resources.files("ccirules").joinpath("grammar/json.lark").read_text("utf-8")
-    return Lark(grammar, parser="lalr", lexer="basic", propagate_positions=True)
+    return Lark(grammar_text("json.lark"), parser="lalr", lexer="basic", propagate_positions=True)
 
 
 def parse_json(source: SourceFile, start: int = 0, end: int | None = None) -> DocNode:

@@ -14,7 +14,6 @@ import functools
 import hashlib
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from importlib import resources
 
 import attrs
 from lark import Lark, Token, Transformer, Tree, v_args
@@ -22,6 +21,7 @@ from lark.exceptions import UnexpectedInput
 
 from ccirules import nodes
 from ccirules.diagnostics import Diagnostic, Related, error
+from ccirules.grammars import grammar_text
 from ccirules.source import SourceFile, Span
 from ccirules.syntax_errors import syntax_diagnostic
 
@@ -44,7 +44,7 @@ def lark_parser() -> Lark:
     """The LALR parser, once per process. The grammar ships inside the package, with its
     analysis precomputed in :mod:`ccirules.parser_tables` (loading it is 8x faster than
     building); if the grammar has changed since, the parser is built from the grammar."""
-    grammar = resources.files("ccirules").joinpath("grammar/ruleset.lark").read_text("utf-8")
+    grammar = grammar_text("ruleset.lark")
     from ccirules import parser_tables
 
     if hashlib.sha256(grammar.encode("utf-8")).hexdigest() == parser_tables.GRAMMAR_SHA256:
