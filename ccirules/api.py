@@ -4,9 +4,9 @@
 >>> ruleset = load_ruleset("rulesets/cci-youth-2012.rules")
 >>> ruleset.ok
 True
->>> cases = load_cases(["examples/cases.yaml"], ruleset.compiled)   # doctest: +SKIP
->>> evaluation = evaluate(ruleset.compiled, cases.inspection)       # doctest: +SKIP
->>> evaluation.score("1.1").band.label                              # doctest: +SKIP
+>>> cases = load_cases(["examples/northamptonshire-2012/cases"], ruleset.compiled)
+>>> evaluation = evaluate(ruleset.compiled, cases.inspection)
+>>> evaluation.score("1.1").band.label
 'moderate'
 
 Every function reports problems as :class:`~ccirules.diagnostics.Diagnostic` values rather than
@@ -15,16 +15,18 @@ raising, so callers decide what to do with them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import attrs
 
 from ccirules import nodes
-from ccirules.checker import check
+from ccirules.checker import Checked, check
 from ccirules.compiler import CompiledRuleset, compile_ruleset
 from ccirules.diagnostics import Diagnostic, Severity, has_errors, sorted_unique
 from ccirules.evaluator import Evaluation, evaluate
 from ccirules.loaders import LoadResult, load_inspection
-from ccirules.parser import parse
-from ccirules.reading import read_source
+from ccirules.model import Model
+from ccirules.reading import read_bytes
 from ccirules.source import SourceFile
 
 
@@ -32,14 +34,20 @@ from ccirules.source import SourceFile
 class CheckedRuleset:
     """A ruleset file after reading, parsing and checking.
 
-    ``ruleset`` is None when the file could not be read or parsed; ``diagnostics`` holds every
-    problem found, sorted by position.
+    ``ruleset`` and ``checked`` (the model the compiler reads, and the checker's findings) are
+    None when the file could not be read or parsed; ``diagnostics`` holds every problem found,
+    sorted by position.
     """
 
     path: str
     ruleset: nodes.Ruleset | None
+    checked: Checked | None
     diagnostics: tuple[Diagnostic, ...]
     sha256: str | None = None  # of the file's bytes, for stamping results
+
+    @property
+    def model(self) -> Model | None:
+        return self.checked.model if self.checked is not None else None
 
     @property
     def ok(self) -> bool:
@@ -53,44 +61,78 @@ class CheckedRuleset:
 
 def check_source(source: SourceFile) -> CheckedRuleset:
     """Parse and check ruleset text that is already in memory."""
+    from ccirules.parser import parse  # Lark: only when a ruleset is parsed
+
     parsed = parse(source)
     if parsed.ruleset is None:
-        return CheckedRuleset(source.path, None, parsed.diagnostics, source.sha256)
-    found = sorted_unique((*parsed.diagnostics, *check(parsed.ruleset)))
-    return CheckedRuleset(source.path, parsed.ruleset, found, source.sha256)
+        return CheckedRuleset(source.path, None, None, parsed.diagnostics, source.sha256)
+    checked = check(parsed.ruleset)
+    found = sorted_unique((*parsed.diagnostics, *checked.diagnostics))
+    return CheckedRuleset(source.path, parsed.ruleset, checked, found, source.sha256)
 
 
 def check_ruleset_file(path: str) -> CheckedRuleset:
     """Read, parse and check one ruleset file. Never raises for a problem in the file."""
-    source = read_source(path)
-    if isinstance(source, Diagnostic):
-        return CheckedRuleset(path, None, (source,))
-    return check_source(source)
+    read = read_bytes(path)
+    if isinstance(read, Diagnostic):
+        return CheckedRuleset(path, None, None, (read,))
+    return check_source(read.source)
 
 
 @attrs.frozen
 class LoadedRuleset:
-    """A ruleset file checked and, when it has no errors, compiled."""
+    """A ruleset file checked and, when it has no errors, compiled (with its scorer)."""
 
-    checked: CheckedRuleset
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
     compiled: CompiledRuleset | None
+    sha256: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.compiled is not None
 
 
-def load_ruleset(path: str) -> LoadedRuleset:
-    """Read, check and compile a ruleset; ``compiled`` is None when it has errors."""
-    checked = check_ruleset_file(path)
-    compiled = compile_ruleset(checked.ruleset, checked.diagnostics) if checked.ok else None
-    return LoadedRuleset(checked, compiled)
+def load_ruleset(path: str, *, cache: bool = True) -> LoadedRuleset:
+    """Read, check and compile a ruleset; ``compiled`` is None when it has errors.
+
+    A ruleset compiled before (the same bytes, this version of ccirules) comes from the
+    on-disk cache (:mod:`ccirules.cache`) unless ``cache`` is False.
+    """
+    from ccirules import cache as disk
+
+    read = read_bytes(path)
+    if isinstance(read, Diagnostic):
+        return LoadedRuleset(path, (read,), None)
+    source = read.source
+    if cache:
+        hit = disk.load(source, read.data)
+        if hit is not None:
+            return LoadedRuleset(path, hit.warnings, hit.compiled, source.sha256)
+    checked = check_source(source)
+    if not checked.ok:
+        return LoadedRuleset(path, checked.diagnostics, None, source.sha256)
+    compiled = compile_ruleset(checked.checked)
+    if cache:
+        disk.store(source, read.data, disk.Entry(compiled, checked.diagnostics))
+    return LoadedRuleset(path, checked.diagnostics, compiled, source.sha256)
 
 
-def load_cases(paths: list[str] | tuple[str, ...], ruleset: CompiledRuleset) -> LoadResult:
+def load_cases(paths: Sequence[str], ruleset: CompiledRuleset) -> LoadResult:
     """Read and validate case files and folders; ``inspection`` is None when any has errors."""
     return load_inspection(list(paths), ruleset)
 
 
+def evaluate_files(ruleset: CompiledRuleset, paths: Sequence[str], *, by: str | None = None,
+                   allow_unanswered: bool = False, trace: bool = False) -> Evaluation:
+    """Score case files and folders as they are read, in memory that does not grow with the
+    number of cases (unless ``trace``). Problems in the files are in ``diagnostics``; when there
+    are errors the scores cover only the cases that could be read."""
+    from ccirules.loaders.stream import FileRows
+
+    return evaluate(ruleset, FileRows(paths, ruleset, exact_lines=trace), by=by,
+                    allow_unanswered=allow_unanswered, trace=trace)
+
+
 __all__ = ["CheckedRuleset", "Evaluation", "LoadResult", "LoadedRuleset", "check_ruleset_file",
-           "check_source", "evaluate", "load_cases", "load_ruleset"]
+           "check_source", "evaluate", "evaluate_files", "load_cases", "load_ruleset"]

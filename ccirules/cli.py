@@ -3,22 +3,25 @@
 Each command is a thin layer over :mod:`ccirules.api`: it turns arguments into calls and results
 into output and an exit code. Exit codes are part of the interface (CI gates on them), so they are
 named in :class:`ExitCode` and listed in ``--help`` and the README.
+
+Modules are imported inside the commands that use them, so ``--help`` and ``--version`` start
+without the parser, the engine or their libraries.
 """
 
 from __future__ import annotations
 
 import enum
+import os
 import sys
+from typing import TYPE_CHECKING
 
-import attrs
 import click
 
 from ccirules import __version__
-from ccirules.api import check_ruleset_file, evaluate, load_cases, load_ruleset
-from ccirules.diagnostics import Diagnostic, Severity
-from ccirules.evaluator import Evaluation
-from ccirules.render import render_json, render_text, summary_line
-from ccirules.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from ccirules.diagnostics import Diagnostic
+    from ccirules.evaluator import Evaluation
 
 
 class ExitCode(enum.IntEnum):
@@ -40,8 +43,13 @@ Exit codes:
 
 @click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ccirules")
-def main() -> None:
+@click.option("--no-cache", is_flag=True,
+              help="Compile rulesets afresh instead of using the compiled-ruleset cache "
+                   "(also: CCIRULES_CACHE=off; CCIRULES_CACHE_DIR moves it).")
+def main(no_cache: bool) -> None:
     """Inspection criteria and scoring rules as code."""
+    if no_cache:
+        os.environ["CCIRULES_CACHE"] = "off"  # seen by every command, and by its subprocesses
 
 
 @main.command(epilog=EXIT_CODES_HELP)
@@ -54,12 +62,16 @@ def check(rulesets: tuple[str, ...], output_format: str, strict: bool) -> None:
 
     Paths are printed as given, so output does not depend on the working directory.
     """
+    from ccirules.api import check_ruleset_file
+    from ccirules.diagnostics import Severity
+    from ccirules.render import render_diagnostics, render_diagnostics_json, summary_line
+
     results = [check_ruleset_file(path) for path in rulesets]
     diagnostics = [d for result in results for d in result.diagnostics]
     if output_format == "json":
-        click.echo(render_json(diagnostics, rulesets), nl=False)
+        click.echo(render_diagnostics_json(diagnostics, rulesets), nl=False)
     elif diagnostics:
-        click.echo(render_text(diagnostics), nl=False)
+        click.echo(render_diagnostics(diagnostics), nl=False)
     else:
         noun = "ruleset" if len(rulesets) == 1 else "rulesets"
         click.echo(f"checked {len(rulesets)} {noun}: {summary_line(diagnostics)}")
@@ -71,47 +83,57 @@ def check(rulesets: tuple[str, ...], output_format: str, strict: bool) -> None:
 def _fail_on_diagnostics(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic],
                         strict: bool) -> None:
     """Print diagnostics to stderr (stdout is for results) and exit 3 if any must fail."""
+    from ccirules.diagnostics import Severity
+    from ccirules.render import render_diagnostics
+
     if diagnostics:
-        click.echo(render_text(list(diagnostics)), nl=False, err=True)
+        click.echo(render_diagnostics(list(diagnostics)), nl=False, err=True)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if any(d.severity in failing for d in diagnostics):
         sys.exit(ExitCode.INPUT_INVALID)
+
+
+def _loaded(ruleset_path: str, strict: bool):
+    """The compiled ruleset, or exit 3 with its diagnostics."""
+    from ccirules.api import load_ruleset
+
+    loaded = load_ruleset(ruleset_path)
+    if not loaded.ok:
+        _fail_on_diagnostics(loaded.diagnostics, strict)
+    return loaded
 
 
 def _evaluated(ruleset_path: str, inputs: tuple[str, ...], *, by: str | None,
                allow_unanswered: bool, strict: bool, explaining: bool = False,
                trace: bool = False):
     """Check, compile, read and evaluate, stopping with exit code 3 at the first stage that
-    has errors. ``eval`` streams the cases through the generated scorer; ``explain`` loads them
-    whole, to keep every answer's reason. Returns the evaluation and its stamp."""
-    from ccirules.codegen import build_scorer
-    from ccirules.evaluator import evaluate_rows
-    from ccirules.loaders.stream import RowSource
-    from ccirules.report import Stamp
+    has errors. ``eval`` streams the cases through the engine; ``explain`` loads them whole, to
+    keep where every answer was read. Returns the evaluation and its stamp."""
+    import attrs
 
-    loaded = load_ruleset(ruleset_path)
-    if not loaded.ok:
-        _fail_on_diagnostics(loaded.checked.diagnostics, strict)
+    from ccirules import api
+    from ccirules.results import Stamp
+    from ccirules.suggest import did_you_mean
+
+    loaded = _loaded(ruleset_path, strict)
     compiled = loaded.compiled
     if by is not None and by not in compiled.attributes:
         hint = did_you_mean(by, compiled.attributes)
         raise click.BadParameter(f"`{by}` is not an attribute of this ruleset"
                                  + (f"; {hint}" if hint else ""), param_hint="--by")
     if explaining:
-        cases = load_cases(inputs, compiled)
+        cases = api.load_cases(inputs, compiled)
         if cases.inspection is None:
             _fail_on_diagnostics(cases.diagnostics, strict)
-        evaluation = evaluate(compiled, cases.inspection, by=by,
-                              allow_unanswered=allow_unanswered, keep_records=True)
-        evaluation = attrs.evolve(evaluation, files=cases.inspection.files,
+        evaluation = api.evaluate(compiled, cases.inspection, by=by,
+                                  allow_unanswered=allow_unanswered, keep_records=True)
+        evaluation = attrs.evolve(evaluation,
                                   diagnostics=(*cases.diagnostics, *evaluation.diagnostics))
     else:
-        scorer = build_scorer(compiled)
-        source = RowSource(inputs, compiled, scorer, exact_lines=trace)
-        evaluation = evaluate_rows(compiled, scorer, source, by=by,
-                                   allow_unanswered=allow_unanswered, trace=trace)
-    _fail_on_diagnostics([*loaded.checked.diagnostics, *evaluation.diagnostics], strict)
-    stamp = Stamp(ruleset_path, loaded.checked.sha256 or "", evaluation.files)
+        evaluation = api.evaluate_files(compiled, inputs, by=by,
+                                        allow_unanswered=allow_unanswered, trace=trace)
+    _fail_on_diagnostics([*loaded.diagnostics, *evaluation.diagnostics], strict)
+    stamp = Stamp(ruleset_path, loaded.sha256 or "", evaluation.files)
     return evaluation, stamp
 
 
@@ -126,6 +148,8 @@ def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
 
 
 def _known_score(evaluation: Evaluation, name: str, option: str) -> None:
+    from ccirules.suggest import did_you_mean
+
     names = [score.name for score in evaluation.ruleset.scores]
     if name not in names:
         hint = did_you_mean(name, names)
@@ -178,7 +202,7 @@ def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, outp
 
     from ccirules import gates
     from ccirules.output import write_atomically
-    from ccirules.report import RENDERERS, result_document
+    from ccirules.results import RENDERERS, result_document
 
     thresholds = _pairs(fail_under, "--fail-under")
     bands = _pairs(fail_on_band, "--fail-on-band")
@@ -242,6 +266,7 @@ def explain(ruleset: str, inputs: tuple[str, ...], target: str | None, case_id: 
     line for each, and how many answers would move it to a neighbouring band.
     """
     from ccirules import explain as explaining
+    from ccirules.suggest import did_you_mean
 
     if (target is None) == (case_id is None):
         raise click.UsageError("give either --score ID or --case ID")
@@ -279,7 +304,7 @@ def test_command(paths: tuple[str, ...], junit_xml: str | None,
     expects; a failure shows both and the explanation. Coverage says which questions, key-question
     mappings and band rows the tests exercised.
     """
-    import os
+    import attrs
 
     from ccirules import ruleset_tests
     from ccirules.explain import explain_score, render_score_text
@@ -361,9 +386,7 @@ def verify(ruleset: str, examples: int, seed: int, counterexamples: str) -> None
     """
     from ccirules import verify as verifying
 
-    loaded = load_ruleset(ruleset)
-    if not loaded.ok:
-        _fail_on_diagnostics(loaded.checked.diagnostics, strict=False)
+    loaded = _loaded(ruleset, strict=False)
     results = verifying.verify(ruleset, loaded.compiled, examples, seed, counterexamples)
     for result in results:
         click.echo(f"{'ok    ' if result.passed else 'FAILED'}  {result.name}")

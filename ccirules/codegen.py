@@ -1,57 +1,47 @@
-"""The fast path: a compiled ruleset as a typed record and a straight-line counting function.
+"""The engine: a compiled ruleset as a typed record and a straight-line counting function.
 
-For national programmes (millions of answers) the evaluator's per-record objects are too slow, so
-this module generates, from the compiled ruleset:
+From a compiled ruleset this module generates:
 
 - a msgspec ``Struct`` type for one case, which decodes JSON straight into typed fields and
   rejects anything the ruleset does not allow (unknown keys, values outside a scale or domain);
 - a Python function that walks a batch of those records and counts each question's outcomes in
-  local variables, with every applicability condition written out as an expression.
+  local variables, with every applicability condition written out as an expression. Its traced
+  variant also gives each case one trace character per question (see :mod:`ccirules.trace`).
 
-Safety: nothing a user wrote becomes code. Every identifier in the generated source is made
-here (``a3``, ``q17``, ``s17``); names from the ruleset appear only as data (the Struct's
-``rename`` table); values appear only as ``repr()`` string literals, numbers as ``repr()`` of an
-int or a ``Decimal`` built from a literal. The test suite feeds hostile values to prove it.
+Every number and every explanation comes from these functions.
 
-The counting function must agree with :func:`ccirules.evaluator.case_records`, the simple
-evaluator kept as the oracle; property tests check they do.
+Safety: nothing a user wrote becomes code, and the code's shape does not depend on what they
+wrote. Every identifier is made here (``a3``, ``q17``, ``s17``); names from the ruleset appear only
+as data (the Struct's ``rename`` table); values from the ruleset reach the code only as entries of
+a constants tuple bound to locals (``k4``), never as literals in the source. Conditions nested
+deeper than :data:`INLINE_DEPTH` are computed into temporaries first, so neither nesting nor
+length makes the source unparseable. The test suite feeds hostile names and values to prove it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import Annotated, Literal
 
 import attrs
 import msgspec
 
 from ccirules import nodes
-from ccirules.checker.walk import atoms
-from ccirules.compiler import CompiledAttribute, CompiledQuestion, CompiledRuleset
+from ccirules.compiler import AttributeKind, CompiledAttribute, CompiledQuestion, CompiledRuleset
+from ccirules.trace import UNANSWERED_CODE, Meaning, condition_code, legend, value_code
 
 #: The five counters kept per question: sufficient, insufficient, answered not applicable, does
 #: not apply, unanswered.
 COUNTERS = 5
 
-#: Trace characters. A question that applied and was answered is a letter: the answer's place
-#: in its scale ("a" for the first value). One that did not apply is a digit: the place of the
-#: condition that was false among the conditions it must pass (its groups' first, then its own).
-#: One that applied but has no answer is "?".
-UNANSWERED_CODE = "?"
-
-
-def value_code(position: int) -> str:
-    return chr(ord("a") + position) if position < 26 else chr(ord("A") + position - 26)
-
-
-def gate_code(position: int) -> str:
-    return chr(ord("0") + position)
-
 #: Problems the counter reports, as (row, question index, kind).
 UNANSWERED, ANSWERED_BUT_NOT_APPLICABLE = 0, 1
 
+#: The field of the record type that holds the case id (named ``case`` in files).
 CASE_FIELD = "c"
+
+#: Conditions nested deeper than this are computed into temporaries before they are tested.
+INLINE_DEPTH = 12
 
 
 def case_id_of(row) -> str:
@@ -60,20 +50,58 @@ def case_id_of(row) -> str:
 
 
 @attrs.define
-class FastScorer:
-    """A record type and counting functions generated for one compiled ruleset.
+class Scorer:
+    """The record type and counting functions generated for one compiled ruleset.
 
     ``count(rows, totals, problems)`` and ``count_traced(rows, totals, problems, trace)`` return
-    the updated totals; each is compiled the first time it is used.
+    the updated totals (``COUNTERS`` per question, in evaluation order); the traced one appends
+    ``(row, codes)`` to ``trace`` for every row. Each is compiled the first time it is used, or
+    adopted already compiled from the on-disk cache (``constants`` and ``code`` are what it
+    keeps; everything else is rebuilt from the ruleset).
     """
 
-    row_type: type
-    decoder: msgspec.json.Decoder
-    question_order: tuple[str, ...]  # counter blocks are in this (evaluation) order
-    attribute_fields: dict[str, str]  # attribute name -> field name
-    question_fields: dict[str, str]  # question name -> field name
-    writer: _Writer = attrs.field(repr=False)
-    _compiled: dict[bool, Callable] = attrs.Factory(dict)
+    ruleset: CompiledRuleset = attrs.field(repr=False)
+    _constants: tuple[object, ...] | None = None  # the values the code compares with: k0, k1...
+    code: dict[bool, object] = attrs.Factory(dict)  # traced -> code object, once compiled
+    question_order: tuple[str, ...] = attrs.field(init=False)
+    attribute_fields: dict[str, str] = attrs.field(init=False)  # attribute -> field name
+    question_fields: dict[str, str] = attrs.field(init=False)  # question -> field name
+    legends: tuple[dict[str, Meaning], ...] = attrs.field(init=False)  # per question
+    _writer: _Writer | None = attrs.field(init=False, default=None, repr=False)
+    _functions: dict[bool, Callable] = attrs.field(init=False, factory=dict, repr=False)
+    _row_type: type | None = attrs.field(init=False, default=None, repr=False)
+    _decoder: msgspec.json.Decoder | None = attrs.field(init=False, default=None, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        ruleset = self.ruleset
+        self.question_order = ruleset.evaluation_order
+        self.attribute_fields = {name: f"a{i}" for i, name in enumerate(ruleset.attributes)}
+        self.question_fields = {name: f"q{i}" for i, name in enumerate(self.question_order)}
+        self.legends = tuple(legend(ruleset.question(name)) for name in self.question_order)
+
+    @property
+    def constants(self) -> tuple[object, ...]:
+        if self._constants is None:
+            self._constants = self._written().constants
+        return self._constants
+
+    def _written(self) -> _Writer:
+        if self._writer is None:
+            self._writer = _Writer(self.ruleset, self.attribute_fields, self.question_fields)
+        return self._writer
+
+    @property
+    def row_type(self) -> type:
+        """The msgspec Struct type of one case, built on first use."""
+        if self._row_type is None:
+            self._row_type = _row_type(self.ruleset, self.attribute_fields, self.question_fields)
+        return self._row_type
+
+    @property
+    def decoder(self) -> msgspec.json.Decoder:
+        if self._decoder is None:
+            self._decoder = msgspec.json.Decoder(self.row_type)
+        return self._decoder
 
     @property
     def count(self) -> Callable:
@@ -85,15 +113,25 @@ class FastScorer:
 
     def source(self, traced: bool = False) -> str:
         """The generated code, for reading and for tests."""
-        return self.writer.source(traced)
+        return self._written().source(traced)
+
+    def compiled(self, traced: bool) -> object:
+        """The code object of one variant, compiled once."""
+        if traced not in self.code:
+            self.code[traced] = compile(self.source(traced), "<ccirules generated scorer>",
+                                        "exec")
+        return self.code[traced]
 
     def _function(self, traced: bool) -> Callable:
-        if traced not in self._compiled:
-            namespace: dict[str, object] = {"_Decimal": Decimal}
-            code = compile(self.source(traced), "<ccirules generated scorer>", "exec")
-            exec(code, namespace)  # the code is ours alone: see the module docstring
-            self._compiled[traced] = namespace["count"]
-        return self._compiled[traced]
+        if traced not in self._functions:
+            codes = tuple({value: value_code(position)
+                           for position, value in enumerate(self.ruleset.question(name)
+                                                            .scale.categories)}
+                          for name in self.question_order)
+            namespace: dict[str, object] = {"_K": self.constants, "_V": codes}
+            exec(self.compiled(traced), namespace)  # the code is ours alone: see the docstring
+            self._functions[traced] = namespace["count"]
+        return self._functions[traced]
 
     def row_from_case(self, case) -> msgspec.Struct:
         """The typed record for an already-validated :class:`~ccirules.cases.Case`."""
@@ -103,15 +141,15 @@ class FastScorer:
         values.update({self.question_fields[name]: value for name, value in case.answers.items()})
         return self.row_type(**values)
 
+    def answer_of(self, row, question: str) -> str | None:
+        """The answer a typed row holds for a question (whether or not it applies)."""
+        return getattr(row, self.question_fields[question])
 
-def build_scorer(ruleset: CompiledRuleset) -> FastScorer:
-    attribute_fields = {name: f"a{index}" for index, name in enumerate(ruleset.attributes)}
-    order = ruleset.evaluation_order
-    question_fields = {name: f"q{index}" for index, name in enumerate(order)}
-    row_type = _row_type(ruleset, attribute_fields, question_fields)
-    writer = _Writer(ruleset, attribute_fields, question_fields)
-    return FastScorer(row_type, msgspec.json.Decoder(row_type), order, attribute_fields,
-                      question_fields, writer)
+
+def build_scorer(ruleset: CompiledRuleset) -> Scorer:
+    """The scorer for a compiled ruleset: its code is generated and compiled when first used,
+    or taken from the on-disk cache (see :mod:`ccirules.cache`)."""
+    return Scorer(ruleset)
 
 
 # ---- the record type -------------------------------------------------------------------------
@@ -135,9 +173,9 @@ def _row_type(ruleset: CompiledRuleset, attribute_fields: dict[str, str],
 
 
 def _attribute_type(attribute: CompiledAttribute):
-    if attribute.kind == "whole number":
+    if attribute.kind is AttributeKind.WHOLE_NUMBER:
         return Annotated[int, msgspec.Meta(ge=attribute.low, le=attribute.high)]
-    if attribute.kind == "text":
+    if attribute.kind is AttributeKind.TEXT:
         return str
     return Literal[attribute.values]
 
@@ -145,18 +183,11 @@ def _attribute_type(attribute: CompiledAttribute):
 # ---- the counting functions ------------------------------------------------------------------
 
 
-_COMPARISONS = {nodes.Comparator.LT: "<", nodes.Comparator.LE: "<=", nodes.Comparator.GT: ">",
-                nodes.Comparator.GE: ">=", nodes.Comparator.EQ: "==", nodes.Comparator.NE: "!="}
-_TESTED = {nodes.AnswerCategory.SUFFICIENT: (nodes.Category.SUFFICIENT,),
-           nodes.AnswerCategory.INSUFFICIENT: (nodes.Category.INSUFFICIENT,),
-           nodes.AnswerCategory.APPLICABLE: (nodes.Category.SUFFICIENT,
-                                             nodes.Category.INSUFFICIENT)}
-
-
 class _Writer:
     """Writes the counting functions. Questions are numbered in evaluation order: question k's
-    answer is read into ``v``, its value as conditions see it (the answer if it applies) kept in
-    ``xk``, and its five counters are ``sk ik nk dk uk``."""
+    answer is read into ``v``, its value as conditions see it (the answer if it applies, else
+    None) kept in ``xk``, and its five counters are ``sk ik nk dk uk``; ``ok`` is its trace code.
+    Values from the ruleset are the constants ``k0 k1 ...``; temporaries are ``t0 t1 ...``."""
 
     def __init__(self, ruleset: CompiledRuleset, attribute_fields: dict[str, str],
                  question_fields: dict[str, str]) -> None:
@@ -165,132 +196,150 @@ class _Writer:
         self.question_fields = question_fields
         self.plan = [ruleset.question(name) for name in ruleset.evaluation_order]
         self.index = {question.name: k for k, question in enumerate(self.plan)}
-        self.subjects = {subject for question in self.plan for gate in question.gates
-                         for subject in _subjects(gate.condition)}
+        self.subjects = {subject for question in self.plan for applies in question.applies
+                         for subject in nodes.subjects(applies.condition)}
         self.read_by_conditions = {self.index[name] for name in self.subjects
                                    if name in self.index}
+        self._constants: dict[tuple[str, object], int] = {}
+        self._temporaries = 0
+        # Both variants name the same constants in the same order: the untraced one is written
+        # first and fixes them.
+        self._sources = {False: self._write(traced=False)}
+        self.constants = tuple(value for (_, value) in self._constants)
 
     def source(self, traced: bool) -> str:
-        counters = [f"{code}{k}" for k in range(len(self.plan)) for code in "sindu"]
-        used = [name for name in self.attribute_fields if name in self.subjects]
-        lines = [f"_V{k} = {self._codes(question)!r}" for k, question in enumerate(self.plan)]
-        lines.append(f"def count(rows, totals, problems{', trace' if traced else ''}):")
-        if counters:
-            lines.append(f"    ({', '.join(counters)},) = totals")
-        lines.append("    for row in rows:")
-        lines += [f"        {self.attribute_fields[name]} = row.{self.attribute_fields[name]}"
-                  for name in used]
-        for k, question in enumerate(self.plan):
-            lines += self._question(k, question, traced)
-        if traced:
-            codes = "".join(f"o{k}, " for k in range(len(self.plan)))
-            lines.append(f"        trace.append((row, ''.join(({codes}))))")
-        lines.append(f"    return [{', '.join(counters)}]")
-        return "\n".join(lines) + "\n"
+        if traced not in self._sources:
+            self._sources[traced] = self._write(traced)
+            assert len(self._constants) == len(self.constants), "variants name other constants"
+        return self._sources[traced]
 
-    @staticmethod
-    def _codes(question: CompiledQuestion) -> dict[str, str]:
-        return {value: value_code(position)
-                for position, value in enumerate(question.scale.categories)}
+    def _write(self, traced: bool) -> str:
+        body: list[str] = []
+        used = [name for name in self.attribute_fields if name in self.subjects]
+        body += [f"        {self.attribute_fields[name]} = row.{self.attribute_fields[name]}"
+                 for name in used]
+        for k, question in enumerate(self.plan):
+            body += self._question(k, question, traced)
+        if traced:
+            codes = " + ".join(f"o{k}" for k in range(len(self.plan))) or "''"
+            body.append(f"        trace.append((row, {codes}))")
+        counters = [f"{code}{k}" for k in range(len(self.plan)) for code in "sindu"]
+        head = [f"def count(rows, totals, problems{', trace' if traced else ''}):"]
+        if counters:
+            head.append(f"    ({', '.join(counters)},) = totals")
+        if self._constants:
+            head.append(f"    ({', '.join(f'k{i}' for i in range(len(self._constants)))},) = _K")
+        if traced and self.plan:
+            head.append(f"    ({', '.join(f'V{k}' for k in range(len(self.plan)))},) = _V")
+        head.append("    for row in rows:")
+        tail = [f"    return [{', '.join(counters)}]"]
+        return "\n".join(head + body + tail) + "\n"
 
     def _question(self, k: int, question: CompiledQuestion, traced: bool) -> list[str]:
-        categories = question.scale.categories
-
-        def values(category):
-            return [value for value, c in categories.items() if c is category]
-
+        scale = question.scale
+        sufficient = scale.values_meaning(nodes.Category.SUFFICIENT)
+        insufficient = scale.values_meaning(nodes.Category.INSUFFICIENT)
+        not_applicable = scale.values_meaning(nodes.Category.NOT_APPLICABLE)
+        read = k in self.read_by_conditions
         # The commonest answer is tested first: most answers are sufficient.
-        answered = [
-            f"if v {_member(values(nodes.Category.SUFFICIENT))}:", f"    s{k} += 1",
-            f"elif v {_member(values(nodes.Category.INSUFFICIENT))}:", f"    i{k} += 1",
+        applies = [
+            *([f"x{k} = v"] if read else []),
+            f"if v {self._member(sufficient)}:", f"    s{k} += 1",
+            f"elif v {self._member(insufficient)}:", f"    i{k} += 1",
             "elif v is None:", f"    u{k} += 1",
             f"    problems.append((row, {k}, {UNANSWERED}))",
-            *([f"    o{k} = {UNANSWERED_CODE!r}"] if traced else []),
             "else:", f"    n{k} += 1",
         ]
         if traced:
-            answered += ["if v is not None:", f"    o{k} = _V{k}[v]"]
-        not_applicable = values(nodes.Category.NOT_APPLICABLE)
-        read = k in self.read_by_conditions
+            applies.append(f"o{k} = {UNANSWERED_CODE!r} if v is None else V{k}[v]")
+        answered = "v is not None" + (f" and v {self._member(not_applicable, negated=True)}"
+                                      if not_applicable else "")
         off = [*([f"x{k} = None"] if read else []), f"d{k} += 1",
-               "if v is not None" + (f" and v {_member(not_applicable, negated=True)}"
-                                     if not_applicable else "") + ":",
+               f"if {answered}:",
                f"    problems.append((row, {k}, {ANSWERED_BUT_NOT_APPLICABLE}))"]
-        lines = [f"        v = row.{self.question_fields[question.name]}"]
-        store = [f"x{k} = v"] if read else []
-        if not question.gates:
-            return lines + ["        " + line for line in [*store, *answered]]
+        lines = [f"v = row.{self.question_fields[question.name]}"]
+        if not question.applies:
+            return _indented(lines + applies, 2)
+        hoisted: list[str] = []
+        tests = [self._condition(applies_when.condition, 0, hoisted)
+                 for applies_when in question.applies]
+        lines += hoisted
         if not traced:  # one test: which condition failed does not matter to the counts
-            test = " and ".join(f"({self._condition(gate.condition)})" for gate in question.gates)
-            lines += [f"        if {test}:"]
-            lines += ["            " + line for line in [*store, *answered]]
-            lines += ["        else:"] + ["            " + line for line in off]
-            return lines
-        depth = "        "
-        for gate in question.gates:  # nested, to know which one failed
-            lines.append(f"{depth}if {self._condition(gate.condition)}:")
-            depth += "    "
-        lines += [depth + line for line in [*store, *answered]]
-        for position in reversed(range(len(question.gates))):
-            depth = depth[:-4]
-            lines.append(f"{depth}else:")
-            lines += [f"{depth}    {line}" for line in off]
-            lines.append(f"{depth}    o{k} = {gate_code(position)!r}")
-        return lines
+            lines.append("if " + " and ".join(f"({test})" for test in tests) + ":")
+            lines += [*_indented(applies, 1), "else:", *_indented(off, 1)]
+            return _indented(lines, 2)
+        # A flat chain finds the first false condition, however many there are.
+        lines.append(f"o{k} = None")
+        for position, test in enumerate(tests):
+            keyword = "if" if position == 0 else "elif"
+            lines += [f"{keyword} not ({test}):", f"    o{k} = {condition_code(position)!r}"]
+        lines += [f"if o{k} is None:", *_indented(applies, 1), "else:", *_indented(off, 1)]
+        return _indented(lines, 2)
 
-    def _condition(self, condition: nodes.Condition) -> str:
+    def _condition(self, condition: nodes.Condition, depth: int, hoisted: list[str]) -> str:
+        """A condition as a Python expression; parts nested deeper than INLINE_DEPTH are
+        computed first into temporaries (appended to ``hoisted``), so depth is bounded."""
+        if depth > INLINE_DEPTH:
+            name = f"t{self._temporaries}"
+            self._temporaries += 1
+            expression = self._condition(condition, 0, hoisted)
+            hoisted.append(f"{name} = {expression}")
+            return name
         match condition:
             case nodes.All(operands=operands):
-                return " and ".join(f"({self._condition(o)})" for o in operands)
+                return " and ".join(f"({self._condition(o, depth + 1, hoisted)})"
+                                    for o in operands)
             case nodes.Any(operands=operands):
-                return " or ".join(f"({self._condition(o)})" for o in operands)
+                return " or ".join(f"({self._condition(o, depth + 1, hoisted)})"
+                                   for o in operands)
             case nodes.Not(operand=operand):
-                return f"not ({self._condition(operand)})"
-            case nodes.Compare(subject=subject, comparator=comparator, number=number):
-                value = self._variable(subject.text)
-                return (f"{value} is not None and {value} {_COMPARISONS[comparator]} "
-                        f"{_number(number.value)}")
-            case nodes.InSet(subject=subject, negated=negated, values=words):
-                literals = [self._literal(subject.text, word.text) for word in words]
-                return f"{self._variable(subject.text)} {_member(literals, negated, quoted=True)}"
-            case nodes.Is(subject=subject, negated=negated, test=nodes.ValueTest(value=word)):
-                literal = self._literal(subject.text, word.text)
-                return f"{self._variable(subject.text)} {'!=' if negated else '=='} {literal}"
-            case nodes.Is(subject=subject, negated=negated, test=nodes.CategoryTest() as test):
-                categories = self.ruleset.question(subject.text).scale.categories
-                wanted = [v for v, c in categories.items() if c in _TESTED[test.category]]
-                variable = self._variable(subject.text)
+                return f"not ({self._condition(operand, depth + 1, hoisted)})"
+        return self._atom(condition)
+
+    def _atom(self, atom: nodes.Atom) -> str:
+        variable = self._variable(atom.subject.text)
+        match atom:
+            case nodes.Compare(comparator=comparator, number=number):
+                operator = nodes.COMPARISONS[comparator][1]
+                return (f"{variable} is not None and {variable} {operator} "
+                        f"{self._constant(nodes.exact_number(number.value))}")
+            case nodes.InSet(negated=negated, values=words):
+                literals = frozenset(self._literal(atom.subject.text, w.text) for w in words)
+                return f"{variable} {'not in' if negated else 'in'} {self._constant(literals)}"
+            case nodes.Is(negated=negated, test=nodes.ValueTest(value=word)):
+                literal = self._constant(self._literal(atom.subject.text, word.text))
+                return f"{variable} {'!=' if negated else '=='} {literal}"
+            case nodes.Is(negated=negated, test=nodes.CategoryTest(category=category)):
+                scale = self.ruleset.question(atom.subject.text).scale
+                wanted = scale.values_meaning(*nodes.CATEGORY_TESTS[category])
                 if not wanted:
                     return "True" if negated else "False"
-                return f"{variable} {_member(wanted, negated)}"
-        raise AssertionError(f"cannot generate code for {condition!r}")
+                return f"{variable} {self._member(wanted, negated)}"
+        raise AssertionError(f"cannot generate code for {atom!r}")
 
     def _variable(self, name: str) -> str:
         if name in self.index:
             return f"x{self.index[name]}"
         return self.attribute_fields[name]
 
-    def _literal(self, subject: str, text: str) -> str:
+    def _literal(self, subject: str, text: str) -> object:
         attribute = self.ruleset.attributes.get(subject)
-        if attribute is not None and attribute.kind == "whole number":
-            return _number(Decimal(text))
-        return repr(text)
+        numeric = attribute is not None and attribute.kind is AttributeKind.WHOLE_NUMBER
+        return nodes.literal(text, numeric)
+
+    def _constant(self, value: object) -> str:
+        """The local name of a constant (``k4``), registered once per distinct value."""
+        key = (type(value).__name__, value)
+        if key not in self._constants:
+            self._constants[key] = len(self._constants)
+        return f"k{self._constants[key]}"
+
+    def _member(self, values: Sequence[str], negated: bool = False) -> str:
+        """`== k3` for one value, `in k4` (a frozenset) for several."""
+        if len(values) == 1:
+            return f"{'!=' if negated else '=='} {self._constant(values[0])}"
+        return f"{'not in' if negated else 'in'} {self._constant(frozenset(values))}"
 
 
-def _number(value: Decimal) -> str:
-    if value == value.to_integral_value():
-        return repr(int(value))
-    return f"_Decimal({str(value)!r})"
-
-
-def _member(values: Sequence[str], negated: bool = False, quoted: bool = False) -> str:
-    """`== 'yes'` for one value, `in ('yes', 'fine')` for several; literals via repr() (or
-    already written as literals, when ``quoted``)."""
-    literals = list(values) if quoted else [repr(value) for value in values]
-    if len(literals) == 1:
-        return f"{'!=' if negated else '=='} {literals[0]}"
-    return f"{'not in' if negated else 'in'} ({', '.join(literals)})"
-
-
-def _subjects(condition: nodes.Condition) -> set[str]:
-    return {atom.subject.text for atom in atoms(condition)}
+def _indented(lines: list[str], levels: int) -> list[str]:
+    return ["    " * levels + line for line in lines]

@@ -1,55 +1,77 @@
-"""A checked ruleset, compiled into what the evaluator runs.
+"""A checked ruleset, compiled into the typed plan the engine runs.
 
-Conditions become closures over a case's values; scores become plans naming the questions they
-pool or the parts they combine, in an order where every score comes after what it depends on.
-Resolution (which questions a score covers, what kind of value it has) is the checker's, reused,
-so the checker and the evaluator cannot disagree about what a rule means. Nothing a user wrote
-becomes code: names and values only ever appear as data the closures compare against.
+Questions carry the conditions they must pass to apply (their groups' first, then their own);
+scores become plans naming the questions they pool or the parts they combine, in an order where
+every score comes after what it depends on. Resolution (which questions a score covers, what kind
+of value it has) is :mod:`ccirules.resolve`'s, shared with the checker, and the model is the one
+the checker built, so the two cannot disagree about what a rule means.
+
+The compiled form is data: conditions stay nodes, judged by :func:`ccirules.nodes.holds` or
+written out by :mod:`ccirules.codegen`. Its scorer is generated and compiled once, the first time
+it is asked for, and kept with it.
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal
+import enum
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ccirules import nodes
-from ccirules.checker import check
-from ccirules.checker.model import (
-    DEFAULT_ROUNDING,
-    Model,
-    QuestionInfo,
-    ScoreInfo,
-    ancestors,
-    build_model,
-)
-from ccirules.checker.scores import Kind, kind_of, resolve
-from ccirules.checker.walk import atoms
-from ccirules.diagnostics import Diagnostic, has_errors
+from ccirules.checker import Checked
+from ccirules.model import DEFAULT_ROUNDING, Model, QuestionInfo, ScoreInfo, ancestors
+from ccirules.resolve import Kind, kind_of, resolve
 from ccirules.source import Span
 
-#: How a case looks to a condition: attribute values and the answers to applicable questions,
-#: the categories of those answers, and (for limits) the ratings of scores.
-Values = Mapping[str, object]
-Test = Callable[[Values, Mapping[str, nodes.Category], Mapping[str, str | None]], bool]
+if TYPE_CHECKING:
+    from ccirules.codegen import Scorer
 
 
 class CompileError(Exception):
     """Raised when asked to compile a ruleset that has errors; check it first."""
 
 
+class AttributeKind(enum.Enum):
+    CHOICE = "choice"
+    WHOLE_NUMBER = "whole number"
+    YES_OR_NO = "yes or no"
+    TEXT = "text"
+
+
+class Rule(enum.Enum):
+    """How a score is computed."""
+
+    PROPORTION = "proportion sufficient"
+    COUNT = "count sufficient"
+    LOWEST = "lowest"
+    HIGHEST = "highest"
+    SUM_OF_POINTS = "sum of points"
+    WEIGHTED_MEAN = "weighted mean"
+    JUDGED = "judged directly"
+
+    @property
+    def pools(self) -> bool:
+        """Whether the rule pools answers to questions (rather than combining scores)."""
+        return self in (Rule.PROPORTION, Rule.COUNT)
+
+
 @attrs.frozen
 class CompiledScale:
     name: str
-    categories: Mapping[str, nodes.Category]  # value -> what it means
+    categories: Mapping[str, nodes.Category]  # value -> what it means, in declared order
     spans: Mapping[str, Span]  # value -> where the ruleset says so
 
     def lookup(self, raw: str) -> str | None:
         """The scale value a recorded answer stands for, or None."""
         return match_value(self.categories, raw)
+
+    def values_meaning(self, *categories: nodes.Category) -> tuple[str, ...]:
+        """The values that mean one of ``categories``, in declared order."""
+        return tuple(value for value, category in self.categories.items()
+                     if category in categories)
 
 
 def match_value(declared: Iterable[str], text: str) -> str | None:
@@ -66,8 +88,8 @@ def match_value(declared: Iterable[str], text: str) -> str | None:
 class CompiledAttribute:
     name: str
     title: str | None
-    kind: str  # "choice", "whole number", "yes or no", "text"
-    values: tuple[str, ...]
+    kind: AttributeKind
+    values: tuple[str, ...]  # the values of a choice, or yes and no
     low: int | None
     high: int | None
     needed: bool  # some condition uses it, so every case must give it
@@ -75,13 +97,15 @@ class CompiledAttribute:
 
 
 @attrs.frozen
-class Gate:
-    """One condition a question must pass to apply: its own, or one inherited from a group."""
+class AppliesWhen:
+    """One `applies when` a question must satisfy to apply: its own, or a group's it sits in."""
 
-    test: Test
-    condition: nodes.Condition  # the same condition as written, for generating code
-    span: Span
+    condition: nodes.Condition
     owner: str  # the question or group the condition is written on
+
+    @property
+    def span(self) -> Span:
+        return self.condition.span
 
 
 @attrs.frozen
@@ -90,7 +114,7 @@ class CompiledQuestion:
     title: str | None
     group: str
     scale: CompiledScale
-    gates: tuple[Gate, ...]
+    applies: tuple[AppliesWhen, ...]  # outermost group's first, the question's own last
     key_for: tuple[str, ...]
     span: Span
 
@@ -124,8 +148,10 @@ class CompiledBands:
 
 @attrs.frozen
 class CompiledLimit:
+    """`at most LABEL when CONDITION`: the condition tests the ratings of other scores."""
+
     label: str
-    test: Test
+    condition: nodes.Condition
     span: Span
 
 
@@ -134,12 +160,11 @@ class CompiledScore:
     """How one score is computed. ``questions`` for pooling rules, ``parts`` otherwise."""
 
     name: str
-    kind: str  # the group's level, "headline" or "score"
+    level: str  # the group's level, "headline" or "score"
     depth: int  # how many scored groups it sits in (0 for top-level groups, headlines, scores)
     title: str | None
     welsh: str | None
-    rule: str  # "proportion sufficient", "count sufficient", "lowest", "highest",
-    #            "sum of points", "weighted mean", "judged directly"
+    rule: Rule
     value_kind: Kind | None
     questions: tuple[str, ...]
     parts: tuple[str, ...]
@@ -168,8 +193,10 @@ class CompiledRuleset:
     evaluation_order: tuple[str, ...]  # questions, each after those its conditions read
     scores: tuple[CompiledScore, ...]  # in the order they are written
     score_order: tuple[str, ...]  # scores, each after those it depends on
-    _questions: Mapping[str, CompiledQuestion] = attrs.field(init=False, repr=False)
-    _scores: Mapping[str, CompiledScore] = attrs.field(init=False, repr=False)
+    _questions: Mapping[str, CompiledQuestion] = attrs.field(init=False, repr=False, eq=False)
+    _scores: Mapping[str, CompiledScore] = attrs.field(init=False, repr=False, eq=False)
+    #: Values derived from the ruleset, built once each (see :meth:`derived`); not pickled.
+    _derived: dict[str, object] = attrs.field(init=False, repr=False, eq=False, factory=dict)
 
     @_questions.default
     def _index_questions(self) -> Mapping[str, CompiledQuestion]:
@@ -185,23 +212,54 @@ class CompiledRuleset:
     def score(self, name: str) -> CompiledScore:
         return self._scores[name]
 
+    def has_score(self, name: str) -> bool:
+        return name in self._scores
 
-def compile_ruleset(ruleset: nodes.Ruleset,
-                    diagnostics: Sequence[Diagnostic] | None = None) -> CompiledRuleset:
-    """Compile a ruleset that checks without errors (warnings are fine).
+    @property
+    def read_by_conditions(self) -> frozenset[str]:
+        """Questions whose answers other questions' conditions read."""
+        return frozenset(name for question in self.questions for applies in question.applies
+                         for name in nodes.subjects(applies.condition)
+                         if name in self._questions)
 
-    ``diagnostics`` are the checker's findings when the caller has just checked it, so the
-    work is not done twice; otherwise the ruleset is checked here.
-    """
-    found = check(ruleset) if diagnostics is None else diagnostics
-    if has_errors(found):
+    def derived(self, name: str, build: Callable[[CompiledRuleset], object]) -> object:
+        """A value derived from this ruleset (its scorer, test strategies), built once."""
+        if name not in self._derived:
+            self._derived[name] = build(self)
+        return self._derived[name]
+
+    @property
+    def scorer(self) -> Scorer:
+        """The generated scorer for this ruleset, generated and compiled once."""
+        from ccirules.codegen import build_scorer
+
+        return self.derived("scorer", build_scorer)
+
+    def adopt(self, scorer: Scorer) -> None:
+        """Keep a scorer built for this ruleset elsewhere (the on-disk cache's)."""
+        self._derived["scorer"] = scorer
+
+    def __getstate__(self) -> dict[str, object]:
+        state = {name: getattr(self, name) for name in
+                 ("info", "attributes", "questions", "evaluation_order", "scores", "score_order")}
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        fresh = CompiledRuleset(**state)
+        for field in attrs.fields(CompiledRuleset):
+            object.__setattr__(self, field.name, getattr(fresh, field.name))
+
+
+def compile_ruleset(checked: Checked) -> CompiledRuleset:
+    """Compile a ruleset that checks without errors (warnings are fine)."""
+    if not checked.ok:
         raise CompileError("the ruleset has errors; run `ccirules check` for details")
-    model = build_model(ruleset)
+    model = checked.model
     metadata = model.metadata[0]
     needed = _attributes_in_conditions(model)
     attributes = {a.name.text: _attribute(a, a.name.text in needed) for a in model.attributes}
     scales = {name: _scale(scale) for name, scale in model.scales.items()}
-    questions = tuple(_question(model, info, scales) for info in model.questions)
+    questions = tuple(_question(info, scales) for info in model.questions)
     rounding = metadata.rounding or DEFAULT_ROUNDING
     basis = metadata.band_basis or nodes.BandBasis.ROUNDED
     tables = {name: _bands(table) for name, table in model.bands.items()}
@@ -219,20 +277,20 @@ def _value(text: nodes.Text | None) -> str | None:
 
 
 def _attributes_in_conditions(model: Model) -> set[str]:
-    conditions = [c for info in model.questions for c in info.conditions]
-    return {atom.subject.text for condition in conditions for atom in atoms(condition)
-            if isinstance(model.things.get(atom.subject.text), nodes.Attribute)}
+    return {name for info in model.questions for condition in info.conditions
+            for name in nodes.subjects(condition)
+            if isinstance(model.things.get(name), nodes.Attribute)}
 
 
 def _attribute(node: nodes.Attribute, needed: bool) -> CompiledAttribute:
-    kind, values, low, high = "text", (), None, None
+    kind, values, low, high = AttributeKind.TEXT, (), None, None
     match node.type:
         case nodes.ChoiceType(values=words):
-            kind, values = "choice", tuple(word.text for word in words)
+            kind, values = AttributeKind.CHOICE, tuple(word.text for word in words)
         case nodes.YesNoType():
-            kind, values = "yes or no", ("yes", "no")
+            kind, values = AttributeKind.YES_OR_NO, ("yes", "no")
         case nodes.WholeNumberType(low=low_node, high=high_node):
-            kind = "whole number"
+            kind = AttributeKind.WHOLE_NUMBER
             low = int(low_node.value) if low_node is not None else None
             high = int(high_node.value) if high_node is not None else None
     return CompiledAttribute(node.name.text, _value(node.title), kind, values, low, high, needed,
@@ -245,19 +303,13 @@ def _scale(scale: nodes.Scale) -> CompiledScale:
                          {value.value.text: value.span for value in scale.values})
 
 
-def _question(model: Model, info: QuestionInfo,
-              scales: Mapping[str, CompiledScale]) -> CompiledQuestion:
-    gates = []
-    for group in reversed(list(ancestors(info.group))):
-        if group.node.applies is not None:
-            gates.append(Gate(_condition(model, group.node.applies), group.node.applies,
-                              group.node.applies.span, group.node.name.text))
-    if info.node.applies is not None:
-        gates.append(Gate(_condition(model, info.node.applies), info.node.applies,
-                          info.node.applies.span, info.node.name.text))
+def _question(info: QuestionInfo, scales: Mapping[str, CompiledScale]) -> CompiledQuestion:
+    owners = [group.node for group in reversed(list(ancestors(info.group)))] + [info.node]
+    applies = tuple(AppliesWhen(owner.applies, owner.name.text) for owner in owners
+                    if owner.applies is not None)
     return CompiledQuestion(
         name=info.node.name.text, title=_value(info.node.title),
-        group=info.group.node.name.text, scale=scales[info.scale.name.text], gates=tuple(gates),
+        group=info.group.node.name.text, scale=scales[info.scale.name.text], applies=applies,
         key_for=tuple(name.text for name in info.node.key_for), span=info.node.span)
 
 
@@ -265,7 +317,7 @@ def _question_order(model: Model) -> tuple[str, ...]:
     """Questions in source order, each moved after the questions its conditions read."""
     return _dependency_order({
         info.node.name.text: [atom.subject.text for condition in info.conditions
-                              for atom in atoms(condition)
+                              for atom in nodes.atoms(condition)
                               if atom.subject.text in model.question_info]
         for info in model.questions})
 
@@ -298,127 +350,53 @@ def _bands(table: nodes.BandTable) -> CompiledBands:
         for rank, band in enumerate(table.bands)))
 
 
-def _score(model: Model, info: ScoreInfo, tables: Mapping[str, CompiledBands],
-           rounding: nodes.Rounding, basis: nodes.BandBasis) -> CompiledScore:
-    rule = info.rule
-    targets = resolve(model, info).targets
-    names = tuple(t.node.name.text if isinstance(t, QuestionInfo) else t.name.text
-                  for t in targets)
-    questions: tuple[str, ...] = ()
-    parts: tuple[str, ...] = ()
-    weights: tuple[Fraction, ...] = ()
+_RULES = {
+    nodes.AggregateKind.PROPORTION: Rule.PROPORTION, nodes.AggregateKind.COUNT: Rule.COUNT,
+    nodes.AggregateKind.LOWEST: Rule.LOWEST, nodes.AggregateKind.HIGHEST: Rule.HIGHEST,
+    nodes.AggregateKind.SUM_OF_POINTS: Rule.SUM_OF_POINTS,
+}
+
+
+def _rule(rule: nodes.ScoreRule) -> Rule:
     match rule:
         case nodes.Judged():
-            label = "judged directly"
-        case nodes.WeightedMean(terms=terms):
-            label = "weighted mean"
-            parts = names
-            weights = tuple(Fraction(term.weight.value) for term in terms)
+            return Rule.JUDGED
+        case nodes.WeightedMean():
+            return Rule.WEIGHTED_MEAN
         case nodes.Aggregate(kind=kind):
-            label = kind.value
-            if kind in (nodes.AggregateKind.PROPORTION, nodes.AggregateKind.COUNT):
-                questions = names
-            else:
-                parts = names
+            return _RULES[kind]
+    raise AssertionError(f"unknown rule {rule!r}")
+
+
+def _score(model: Model, info: ScoreInfo, tables: Mapping[str, CompiledBands],
+           rounding: nodes.Rounding, basis: nodes.BandBasis) -> CompiledScore:
+    rule = _rule(info.rule)
+    names = tuple(target.node.name.text if isinstance(target, QuestionInfo) else
+                  target.name.text for target in resolve(model, info).targets)
+    weights = tuple(Fraction(term.weight.value) for term in info.rule.terms) \
+        if rule is Rule.WEIGHTED_MEAN else ()
     own_rounding = info.node.rounding if isinstance(info.node, nodes.Score) else None
-    kind_name = ("headline" if info.is_headline else "score") if info.group is None \
+    level = ("headline" if info.is_headline else "score") if info.group is None \
         else info.group.node.level.text
     return CompiledScore(
-        name=info.name.text, kind=kind_name,
+        name=info.name.text, level=level,
         depth=sum(ancestor.node.name.text in model.score_info
                   for ancestor in list(ancestors(info.group))[1:]),
-        title=_value(info.node.title),
-        welsh=_value(info.node.welsh), rule=label, value_kind=kind_of(model, info),
-        questions=questions, parts=parts, weights=weights,
+        title=_value(info.node.title), welsh=_value(info.node.welsh), rule=rule,
+        value_kind=kind_of(model, info),
+        questions=names if rule.pools else (), parts=() if rule.pools else names,
+        weights=weights,
         bands=tables[info.bands.text] if info.bands is not None else None,
-        limits=tuple(CompiledLimit(limit.label.text, _condition(model, limit.condition),
-                                   limit.span) for limit in info.limits),
+        limits=tuple(CompiledLimit(limit.label.text, limit.condition, limit.span)
+                     for limit in info.limits),
         rounding=own_rounding or rounding, band_basis=basis, span=info.node.span,
-        rule_span=rule.span if rule is not None and rule.span is not None else None)
+        rule_span=info.rule.span)
 
 
 def _score_order(scores: tuple[CompiledScore, ...]) -> tuple[str, ...]:
     names = {score.name for score in scores}
     return _dependency_order({
         score.name: [part for part in score.parts if part in names]
-        + sorted(subject for limit in score.limits for subject in limit.test.subjects
-                 if subject in names)
+        + sorted(subject for limit in score.limits
+                 for subject in nodes.subjects(limit.condition) if subject in names)
         for score in scores})
-
-
-# ---- conditions ------------------------------------------------------------------------------
-
-_ORDERINGS = {
-    nodes.Comparator.LT: operator.lt, nodes.Comparator.LE: operator.le,
-    nodes.Comparator.GT: operator.gt, nodes.Comparator.GE: operator.ge,
-    nodes.Comparator.EQ: operator.eq, nodes.Comparator.NE: operator.ne,
-}
-
-
-class _Test:
-    """A compiled condition: a closure plus the names it reads (for ordering scores)."""
-
-    __slots__ = ("function", "subjects")
-
-    def __init__(self, function: Test, subjects: set[str]) -> None:
-        self.function = function
-        self.subjects = subjects
-
-    def __call__(self, values, categories, ratings) -> bool:
-        return self.function(values, categories, ratings)
-
-
-def _condition(model: Model, condition: nodes.Condition) -> _Test:
-    subjects = {atom.subject.text for atom in atoms(condition)}
-    return _Test(_compile(model, condition), subjects)
-
-
-def _compile(model: Model, condition: nodes.Condition) -> Test:
-    match condition:
-        case nodes.All(operands=operands):
-            parts = [_compile(model, operand) for operand in operands]
-            return lambda v, c, r: all(part(v, c, r) for part in parts)
-        case nodes.Any(operands=operands):
-            parts = [_compile(model, operand) for operand in operands]
-            return lambda v, c, r: any(part(v, c, r) for part in parts)
-        case nodes.Not(operand=operand):
-            inner = _compile(model, operand)
-            return lambda v, c, r: not inner(v, c, r)
-        case nodes.Compare(subject=subject, comparator=comparator, number=number):
-            name, compare, limit = subject.text, _ORDERINGS[comparator], number.value
-            return lambda v, c, r: v.get(name) is not None and compare(v[name], limit)
-        case nodes.InSet(subject=subject, negated=negated, values=words):
-            name = subject.text
-            allowed = frozenset(_typed(model, name, word.text) for word in words)
-            return lambda v, c, r: (v.get(name) in allowed) != negated
-        case nodes.Is(subject=subject, negated=negated, test=test):
-            return _is(model, subject.text, negated, test)
-    raise AssertionError(f"unknown condition {condition!r}")
-
-
-def _is(model: Model, name: str, negated: bool, test: nodes.Test) -> Test:
-    match test:
-        case nodes.ValueTest(value=word):
-            wanted = _typed(model, name, word.text)
-            return lambda v, c, r: (v.get(name) == wanted) != negated
-        case nodes.RatedTest(label=word):
-            label = word.text
-            return lambda v, c, r: (r.get(name) == label) != negated
-        case nodes.CategoryTest(category=category):
-            accepted = {
-                nodes.AnswerCategory.SUFFICIENT: {nodes.Category.SUFFICIENT},
-                nodes.AnswerCategory.INSUFFICIENT: {nodes.Category.INSUFFICIENT},
-                nodes.AnswerCategory.APPLICABLE: {nodes.Category.SUFFICIENT,
-                                                  nodes.Category.INSUFFICIENT},
-            }[category]
-            return lambda v, c, r: (c.get(name) in accepted) != negated
-    raise AssertionError(f"unknown test {test!r}")
-
-
-def _typed(model: Model, name: str, text: str) -> object:
-    """A value written in a condition, in the type the case data will have."""
-    subject = model.things.get(name)
-    if isinstance(subject, nodes.Attribute) and isinstance(subject.type, nodes.WholeNumberType):
-        return int(Decimal(text)) if Decimal(text) == Decimal(text).to_integral_value() \
-            else Decimal(text)
-    return text

@@ -1,118 +1,65 @@
-"""Scores from cases: every (case, question) gets one outcome, and every number is computed from
-those outcomes.
+"""One run of the engine over an inspection: tallies, scores, breakdowns and diagnostics, and,
+when asked, each case's trace and every answer's record.
 
-For each case, questions are visited in an order where each comes after the questions its
-conditions read; a question that does not apply leaves the denominator, an answer meaning "not
-applicable" does too. Outcomes are tallied per question (and per breakdown value); scores are
-then computed from the tallies in dependency order, as exact fractions, rounded once. Explaining a
-score (:mod:`ccirules.explain`) reads the same outcomes, so a number and its explanation cannot
-disagree.
+Rows come from a :class:`~ccirules.rows.RowSource` (files streamed as they are read, or an
+inspection held in memory) and go through the ruleset's generated scorer
+(:mod:`ccirules.codegen`) once. Tallies per question (and per breakdown value) become scores in
+:mod:`ccirules.scoring`. A traced run gives every case one trace code per question
+(:mod:`ccirules.trace`); answer records, which ``explain``, ``test`` and ``verify`` read, are
+those codes decoded, so a number and its explanation come from the same run.
 """
 
 from __future__ import annotations
 
-import enum
 import heapq
-from collections.abc import Callable, Iterator, Mapping
-from fractions import Fraction
+from collections.abc import Mapping
 
 import attrs
 
-from ccirules import nodes
-from ccirules.cases import Case, InputFile, Inspection, Judgements
-from ccirules.checker.scores import Kind
-from ccirules.codegen import (
-    ANSWERED_BUT_NOT_APPLICABLE,
-    CASE_FIELD,
-    COUNTERS,
-    UNANSWERED,
-    FastScorer,
-    build_scorer,
-    case_id_of,
-)
-from ccirules.compiler import (
-    CompiledBand,
-    CompiledQuestion,
-    CompiledRuleset,
-    CompiledScore,
-    Gate,
-)
+from ccirules.cases import InputFile, Inspection
+from ccirules.codegen import ANSWERED_BUT_NOT_APPLICABLE, COUNTERS, UNANSWERED, Scorer, case_id_of
+from ccirules.compiler import CompiledRuleset
 from ccirules.diagnostics import Diagnostic, Related, error, warning
-from ccirules.scoring import band_of, percentage, shown_value
+from ccirules.rows import InspectionRows, RowSource
+from ccirules.scoring import ScoreResult, Tally, compute_scores
 from ccirules.source import Span
+from ccirules.trace import AnswerRecord, Outcome, records
 
-
-class Outcome(enum.Enum):
-    SUFFICIENT = "sufficient"
-    INSUFFICIENT = "insufficient"
-    NOT_APPLICABLE = "not applicable"  # answered with a value meaning not applicable
-    DOES_NOT_APPLY = "does not apply"  # a condition is false for this case
-    UNANSWERED = "unanswered"  # applicable but no answer recorded: left out
-
-    @property
-    def counted(self) -> bool:
-        return self in (Outcome.SUFFICIENT, Outcome.INSUFFICIENT)
+#: The breakdown group of cases that do not record the attribute scores are broken down by.
+NOT_RECORDED = "(not recorded)"
 
 
 @attrs.frozen
-class AnswerRecord:
-    """What one case contributed to one question, and why."""
+class CaseTrace:
+    """One case's trace: a code per question in evaluation order, and where the case was read."""
 
     case: str
-    question: str
-    outcome: Outcome
-    answer: str | None
-    reason: str
-    rule_span: Span | None  # the condition or scale value that decided the outcome
-    data_span: Span | None  # where the answer (or the case) was read
+    codes: str
+    location: dict[str, object]
 
 
 @attrs.frozen
-class Tally:
-    """How many cases had each outcome for one question."""
+class Breakdown:
+    """The scores of the cases with one value of the breakdown attribute."""
 
-    sufficient: int = 0
-    insufficient: int = 0
-    not_applicable: int = 0
-    does_not_apply: int = 0
-    unanswered: int = 0
-
-    @property
-    def applicable(self) -> int:
-        return self.sufficient + self.insufficient
-
-    def add(self, other: Tally) -> Tally:
-        return Tally(*(a + b for a, b in zip(attrs.astuple(self), attrs.astuple(other),
-                                               strict=True)))
-
-
-@attrs.frozen
-class ScoreResult:
-    """One score: its counts where it pools answers, its exact and shown value, its band."""
-
-    name: str
-    sufficient: int | None
-    applicable: int | None
-    exact: Fraction | None  # None: no score
-    band: CompiledBand | None
-    capped_by: Span | None  # the `at most` that lowered the band
-    parts: tuple[tuple[str, Fraction | None], ...]
-    note: str | None  # why there is no score, or where a judged rating came from
+    value: str
+    cases: int
+    scores: tuple[ScoreResult, ...]
 
 
 @attrs.frozen
 class Evaluation:
     """The result of evaluating an inspection: scores in ruleset order, per-question tallies,
-    breakdowns, diagnostics, and (when asked for) every answer record."""
+    breakdowns, diagnostics and, when asked for, traces and answer records."""
 
     ruleset: CompiledRuleset
     cases: int
     tallies: Mapping[str, Tally]
     scores: tuple[ScoreResult, ...]
     breakdown_by: str | None
-    breakdowns: tuple[tuple[str, int, tuple[ScoreResult, ...]], ...]  # (value, cases, scores)
-    records: tuple[AnswerRecord, ...] | None  # every answer with its reason (explaining)
-    trace: tuple[tuple[str, str, dict], ...] | None  # (case, trace characters, its location)
+    breakdowns: tuple[Breakdown, ...]
+    trace: tuple[CaseTrace, ...] | None  # sorted by case id
+    records: tuple[AnswerRecord, ...] | None  # sorted by case id, then ruleset order
     diagnostics: tuple[Diagnostic, ...]
     files: tuple[InputFile, ...] = ()
 
@@ -120,115 +67,73 @@ class Evaluation:
         return next(result for result in self.scores if result.name == name)
 
 
-def walk(ruleset: CompiledRuleset, attributes: Mapping[str, object],
-         choose: Callable[[CompiledQuestion, bool], str | None]
-         ) -> Iterator[tuple[CompiledQuestion, Gate | None, str | None]]:
-    """One case's questions in evaluation order: each with the first of its conditions that is
-    false (None when it applies) and the answer ``choose(question, applies)`` gives it.
-
-    This is the rule every evaluation follows (recorded answers here, generated or improved ones
-    in :mod:`ccirules.testing` and :mod:`ccirules.verify`): an answer is visible to later
-    conditions only where its question applies.
-    """
-    values: dict[str, object] = dict(attributes)
-    categories: dict[str, nodes.Category] = {}
-    for name in ruleset.evaluation_order:
-        question = ruleset.question(name)
-        failed = next((gate for gate in question.gates
-                       if not gate.test(values, categories, {})), None)
-        answer = choose(question, failed is None)
-        if failed is None and answer is not None:
-            values[name] = answer
-            categories[name] = question.scale.categories[answer]
-        yield question, failed, answer
-
-
-def case_records(ruleset: CompiledRuleset, case: Case) -> list[AnswerRecord]:
-    """Every question's outcome for one case, in evaluation order."""
-    records = []
-    recorded = walk(ruleset, case.attributes, lambda question, _: case.answers.get(question.name))
-    for question, failed, answer in recorded:
-        name = question.name
-        data_span = case.origins.get(name, case.span)
-        if failed is not None:
-            where = "its" if failed.owner == name else f"`{failed.owner}`'s"
-            records.append(AnswerRecord(case.id, name, Outcome.DOES_NOT_APPLY, answer,
-                                        f"{where} condition is false for this case", failed.span,
-                                        data_span))
-        elif answer is None:
-            records.append(AnswerRecord(case.id, name, Outcome.UNANSWERED, None,
-                                        "no answer was recorded", question.span, data_span))
-        else:
-            category = question.scale.categories[answer]
-            outcome = {nodes.Category.SUFFICIENT: Outcome.SUFFICIENT,
-                       nodes.Category.INSUFFICIENT: Outcome.INSUFFICIENT,
-                       nodes.Category.NOT_APPLICABLE: Outcome.NOT_APPLICABLE}[category]
-            records.append(AnswerRecord(case.id, name, outcome, answer,
-                                        f"`{answer}` means {category.value}",
-                                        question.scale.spans[answer], data_span))
-    return records
-
-
-def evaluate(ruleset: CompiledRuleset, inspection: Inspection, *, by: str | None = None,
-             allow_unanswered: bool = False, keep_records: bool = False,
-             trace: bool = False) -> Evaluation:
-    """Evaluate an inspection's cases (already loaded and validated) against a ruleset.
+def evaluate(ruleset: CompiledRuleset, inspection: Inspection | RowSource, *,
+             by: str | None = None, allow_unanswered: bool = False, trace: bool = False,
+             keep_records: bool = False) -> Evaluation:
+    """Evaluate an inspection (loaded cases, or a row source such as files being streamed).
 
     ``by`` names an attribute to break every score down by. An applicable question with no
     answer is an error unless ``allow_unanswered``, when it is left out with a warning.
-    ``keep_records`` keeps every answer record with its reasons (for explaining); ``trace``
-    keeps each case's outcome codes (for ``--trace``).
+    ``trace`` keeps each case's trace codes (for ``--trace``); ``keep_records`` every answer's
+    record (for explaining). The rows are read once, in bounded memory unless either is asked.
     """
-    scorer = build_scorer(ruleset)
-    evaluation = evaluate_rows(ruleset, scorer, _InspectionRows(inspection, scorer), by=by,
-                               allow_unanswered=allow_unanswered, trace=trace)
-    if keep_records:
-        order = {name: index for index, name in enumerate(q.name for q in ruleset.questions)}
-        records = [record for case in sorted(inspection.cases, key=lambda c: c.id)
-                   for record in case_records(ruleset, case)]
-        records.sort(key=lambda record: (record.case, order[record.question]))
-        evaluation = attrs.evolve(evaluation, records=tuple(records))
-    return evaluation
-
-
-def evaluate_rows(ruleset: CompiledRuleset, scorer: FastScorer, source, *, by: str | None = None,
-                  allow_unanswered: bool = False, trace: bool = False) -> Evaluation:
-    """Evaluate typed rows from a source (a :class:`~ccirules.loaders.stream.RowSource`, or an
-    inspection already loaded), reading them once, in bounded memory unless ``trace``."""
-    width = COUNTERS * len(scorer.question_order)
-    problems = _Problems()
-    traced: list | None = [] if trace else None
-    groups: dict[str, list[int]] = {}
-    sizes: dict[str, int] = {}
-    field = scorer.attribute_fields[by] if by is not None else None
+    scorer = ruleset.scorer
+    source = InspectionRows(inspection, scorer) if isinstance(inspection, Inspection) \
+        else inspection
+    traced = trace or keep_records
+    run = _Run(scorer, by, traced, keep_records)
     for batch in source.batches():
-        parts = {"": batch} if field is None else _split(batch, field)
-        for key, rows in parts.items():
-            totals = groups.get(key) or [0] * width
-            if traced is None:
-                groups[key] = scorer.count(rows, totals, problems)
-            else:
-                groups[key] = scorer.count_traced(rows, totals, problems, traced)
-            sizes[key] = sizes.get(key, 0) + len(rows)
-    grand = [sum(column) for column in zip(*groups.values(), strict=True)] or [0] * width
-    tallies = _tallies(ruleset, scorer, grand)
-    diagnostics = list(source.diagnostics)
-    diagnostics += _problem_diagnostics(ruleset, scorer, source, problems, allow_unanswered)
+        run.count(batch)
+    tallies = _tallies(ruleset, scorer, run.grand_totals())
+    diagnostics = [*source.diagnostics,
+                   *_problem_diagnostics(ruleset, scorer, source, run.problems,
+                                         allow_unanswered)]
     scores = compute_scores(ruleset, tallies, source.judgements)
-    breakdowns = ()
-    if field is not None:
-        breakdowns = tuple((key, sizes[key], compute_scores(
-            ruleset, _tallies(ruleset, scorer, groups[key]), source.judgements))
-            for key in sorted(groups))
-    trace_rows = None
-    if traced is not None:
-        trace_rows = tuple(sorted((case_id_of(row), codes, source.record_location(case_id_of(row)))
-                                  for row, codes in traced))
-    return Evaluation(ruleset, source.cases, tallies, scores, by, breakdowns, None, trace_rows,
+    breakdowns = tuple(
+        Breakdown(key, run.sizes[key], compute_scores(
+            ruleset, _tallies(ruleset, scorer, run.groups[key]), source.judgements))
+        for key in sorted(run.groups)) if by is not None else ()
+    traces = found = None
+    if traced:
+        ordered = sorted(run.traced, key=lambda item: item[0])
+        if trace:
+            traces = tuple(CaseTrace(case, codes, source.record_location(case))
+                           for case, codes, _ in ordered)
+        if keep_records:
+            found = tuple(_records(ruleset, scorer, source, ordered))
+    return Evaluation(ruleset, source.cases, tallies, scores, by, breakdowns, traces, found,
                       tuple(diagnostics), tuple(source.files))
 
 
-NOT_RECORDED = "(not recorded)"
+class _Run:
+    """Counts batches of rows into totals: one set per breakdown value (or one in all)."""
+
+    def __init__(self, scorer: Scorer, by: str | None, traced: bool, keep_rows: bool) -> None:
+        self.scorer = scorer
+        self.width = COUNTERS * len(scorer.question_order)
+        self.field = scorer.attribute_fields[by] if by is not None else None
+        self.problems = _Problems()
+        self.groups: dict[str, list[int]] = {}
+        self.sizes: dict[str, int] = {}
+        self.traced: list[tuple[str, str, object]] | None = [] if traced else None
+        self.keep_rows = keep_rows
+
+    def count(self, batch: list) -> None:
+        parts = {"": batch} if self.field is None else _split(batch, self.field)
+        for key, rows in parts.items():
+            totals = self.groups.get(key) or [0] * self.width
+            if self.traced is None:
+                self.groups[key] = self.scorer.count(rows, totals, self.problems)
+            else:
+                codes: list = []
+                self.groups[key] = self.scorer.count_traced(rows, totals, self.problems, codes)
+                self.traced.extend((case_id_of(row), code, row if self.keep_rows else None)
+                                   for row, code in codes)
+            self.sizes[key] = self.sizes.get(key, 0) + len(rows)
+
+    def grand_totals(self) -> list[int]:
+        return [sum(column) for column in zip(*self.groups.values(), strict=True)] \
+            or [0] * self.width
 
 
 def _split(rows: list, field: str) -> dict[str, list]:
@@ -240,10 +145,47 @@ def _split(rows: list, field: str) -> dict[str, list]:
     return parts
 
 
-def _tallies(ruleset: CompiledRuleset, scorer: FastScorer, totals: list[int]) -> dict[str, Tally]:
+def _tallies(ruleset: CompiledRuleset, scorer: Scorer, totals: list[int]) -> dict[str, Tally]:
     by_name = {name: Tally(*totals[COUNTERS * k:COUNTERS * (k + 1)])
                for k, name in enumerate(scorer.question_order)}
     return {question.name: by_name[question.name] for question in ruleset.questions}
+
+
+def _records(ruleset: CompiledRuleset, scorer: Scorer, source: RowSource,
+             traced: list[tuple[str, str, object]]) -> list[AnswerRecord]:
+    """Every answer's record, by case id and then in ruleset order."""
+    order = {question.name: index for index, question in enumerate(ruleset.questions)}
+    found = []
+    for case, codes, row in traced:
+        decoded = records(ruleset, scorer.legends, case, codes,
+                          lambda question, row=row: scorer.answer_of(row, question),
+                          lambda question, case=case: source.locate(case, question))
+        found += sorted(decoded, key=lambda record: order[record.question])
+    return found
+
+
+def applying(ruleset: CompiledRuleset, attributes: Mapping[str, object],
+             answers: Mapping[str, str]) -> dict[str, str]:
+    """The answers of a case that count: those to questions that apply to it, as the engine
+    decides in a run of that one case. (An answer is visible to other questions' conditions only
+    where its own question applies, so dropping the rest changes nothing the engine decides.)
+    Generated and improved cases (:mod:`ccirules.testing`, :mod:`ccirules.verify`) are made
+    consistent with it."""
+    scorer = ruleset.scorer
+    row = scorer.row_type(
+        c="", **{scorer.attribute_fields[name]: value for name, value in attributes.items()},
+        **{scorer.question_fields[name]: answer for name, answer in answers.items()})
+    traced: list = []
+    scorer.count_traced([row], [0] * (COUNTERS * len(scorer.question_order)), _Discard(),
+                        traced)
+    (_, codes), = traced
+    return {name: answers[name]
+            for name, code, meanings in zip(scorer.question_order, codes, scorer.legends,
+                                            strict=True)
+            if name in answers and meanings[code].outcome is not Outcome.DOES_NOT_APPLY}
+
+
+# ---- problems --------------------------------------------------------------------------------
 
 
 class _Problems:
@@ -283,7 +225,7 @@ class _Kept:
         return self.key > other.key
 
 
-def _problem_diagnostics(ruleset: CompiledRuleset, scorer: FastScorer, source,
+def _problem_diagnostics(ruleset: CompiledRuleset, scorer: Scorer, source: RowSource,
                          problems: _Problems, allow_unanswered: bool) -> list[Diagnostic]:
     found = []
     source.find_lines(kept.key[0] for kept in problems.kept)
@@ -302,12 +244,12 @@ def _problem_diagnostics(ruleset: CompiledRuleset, scorer: FastScorer, source,
                                    hint="record an answer (or a value meaning not applicable), "
                                         "or pass --allow-unanswered to leave it out"))
         else:
-            gate = _failed_gate(ruleset, scorer, kept.row, name)
             found.append(warning("W406", f"case `{case_id}` answers question `{name}` where it "
                                  "does not apply; the answer is not counted",
                                  source.locate(case_id, name),
                                  hint="check the case's attributes, or the question's condition",
-                                 related=[Related(gate, "the condition")]))
+                                 related=[Related(_false_condition(scorer, kept.row, index),
+                                                  "the condition")]))
     reported = len(problems.kept)
     total = sum(problems.counts)
     if total > reported:
@@ -319,144 +261,18 @@ def _problem_diagnostics(ruleset: CompiledRuleset, scorer: FastScorer, source,
     return found
 
 
-def _failed_gate(ruleset: CompiledRuleset, scorer: FastScorer, row, name: str) -> Span:
-    """The condition that kept a question from applying to this case, found by the simple
-    evaluator (only for the few problems reported)."""
-    case = Case(case_id_of(row),
-                {attribute: getattr(row, field) for attribute, field
-                 in scorer.attribute_fields.items() if getattr(row, field) is not None},
-                {question: getattr(row, field) for question, field
-                 in scorer.question_fields.items() if getattr(row, field) is not None},
-                {}, ruleset.question(name).span)
-    record = next(r for r in case_records(ruleset, case) if r.question == name)
-    return record.rule_span
+def _false_condition(scorer: Scorer, row, index: int) -> Span:
+    """The condition that kept a question from applying to a case: the engine's traced run of
+    that one row says which (only for the few problems reported)."""
+    traced: list = []
+    scorer.count_traced([row], [0] * (COUNTERS * len(scorer.question_order)), _Discard(),
+                        traced)
+    (_, codes), = traced
+    return scorer.legends[index][codes[index]].rule_span
 
 
-class _InspectionRows:
-    """An inspection already loaded as cases, offered as a row source."""
+class _Discard:
+    """A problems list that keeps nothing (the problem is already being reported)."""
 
-    def __init__(self, inspection: Inspection, scorer: FastScorer) -> None:
-        self.inspection = inspection
-        self.scorer = scorer
-        self.diagnostics: list[Diagnostic] = []
-        self.judgements = inspection.judgements
-        self.files = inspection.files
-        self.cases = len(inspection.cases)
-        self._cases = {case.id: case for case in inspection.cases}
-
-    def batches(self):
-        if self.inspection.cases:
-            yield [self.scorer.row_from_case(case) for case in self.inspection.cases]
-
-    def locate(self, case_id: str, field: str | None) -> Span:
-        case = self._cases[case_id]
-        return case.origins.get(field or CASE_FIELD, case.span)
-
-    def record_location(self, case_id: str) -> dict[str, object]:
-        return self._cases[case_id].span.to_json()
-
-    def find_lines(self, case_ids) -> None:
-        """Nothing to find: loaded cases keep where every field was read."""
-
-
-# ---- scores ----------------------------------------------------------------------------------
-
-
-def compute_scores(ruleset: CompiledRuleset, tallies: Mapping[str, Tally],
-                   judgements: Judgements) -> tuple[ScoreResult, ...]:
-    """Every score from per-question tallies, in dependency order; returned in ruleset order."""
-    done: dict[str, ScoreResult] = {}
-    ratings: dict[str, str | None] = {}
-    for name in ruleset.score_order:
-        score = ruleset.score(name)
-        result = _score(score, tallies, judgements, done)
-        result = _apply_limits(score, result, ratings)
-        done[name] = result
-        ratings[name] = result.band.label if result.band is not None else None
-    return tuple(done[score.name] for score in ruleset.scores)
-
-
-def _score(score: CompiledScore, tallies: Mapping[str, Tally], judgements: Judgements,
-           done: Mapping[str, ScoreResult]) -> ScoreResult:
-    if score.rule == "judged directly":
-        label = judgements.ratings.get(score.name)
-        band = score.bands.by_label(label) if label is not None else None
-        note = "judged by inspectors" if band is not None else "no rating was recorded"
-        return ScoreResult(score.name, None, None, None, band, None, (), note)
-    if score.questions:
-        pooled = Tally()
-        for question in score.questions:
-            pooled = pooled.add(tallies[question])
-        if score.rule == "count sufficient":
-            exact = Fraction(pooled.sufficient)
-        else:
-            exact = percentage(pooled.sufficient, pooled.applicable)
-        note = None if exact is not None else "no applicable answers"
-        return _finish(score, exact, pooled.sufficient, pooled.applicable, (), note)
-    if score.rule in ("proportion sufficient", "count sufficient"):  # pools no questions at all
-        return _finish(score, None, 0, 0, (), "no questions to pool")
-    parts = tuple((part, _part_value(part, score, tallies, done)) for part in score.parts)
-    exact, note = _combine(score, parts, done)
-    return _finish(score, exact, None, None, parts, note)
-
-
-def _part_value(part: str, score: CompiledScore, tallies: Mapping[str, Tally],
-                done: Mapping[str, ScoreResult]) -> Fraction | None:
-    if part in tallies:
-        tally = tallies[part]
-        return percentage(tally.sufficient, tally.applicable)
-    result = done[part]
-    if score.rule == "sum of points":
-        return result.band.points if result.band is not None else None
-    return result.exact
-
-
-def _combine(score: CompiledScore, parts: tuple[tuple[str, Fraction | None], ...],
-             done: Mapping[str, ScoreResult]) -> tuple[Fraction | None, str | None]:
-    values = [value for _, value in parts if value is not None]
-    if score.rule == "sum of points":
-        missing = [name for name, value in parts if value is None]
-        if missing:
-            return None, "no rating for " + ", ".join(f"`{name}`" for name in missing)
-        return sum(values, Fraction(0)), None
-    if not values:
-        return None, "none of its parts has a score"
-    if score.rule == "lowest":
-        return min(values), None
-    if score.rule == "highest":
-        return max(values), None
-    weighted = [(weight, value) for weight, (_, value) in zip(score.weights, parts, strict=True)
-                if value is not None]
-    total = sum(weight for weight, _ in weighted)
-    return sum(weight * value for weight, value in weighted) / total, None
-
-
-def _finish(score: CompiledScore, exact: Fraction | None, sufficient: int | None,
-            applicable: int | None, parts, note: str | None) -> ScoreResult:
-    band = band_of(score, exact) if exact is not None else None
-    return ScoreResult(score.name, sufficient, applicable, exact, band, None, parts, note)
-
-
-def _apply_limits(score: CompiledScore, result: ScoreResult,
-                  ratings: Mapping[str, str | None]) -> ScoreResult:
-    """`at most LABEL when ...`: lower the band to LABEL when the condition holds."""
-    for limit in score.limits:
-        cap = score.bands.by_label(limit.label)
-        if result.band is not None and result.band.rank < cap.rank and limit.test({}, {}, ratings):
-            result = attrs.evolve(result, band=cap, capped_by=limit.span)
-    return result
-
-
-def shown(result: ScoreResult, ruleset: CompiledRuleset) -> str:
-    """A score as printed: `74%`, `27 points`, `12`, `judged` (a rating with no number), or
-    `no score`."""
-    score = ruleset.score(result.name)
-    if result.exact is None:
-        judged = score.rule == "judged directly" and result.band is not None
-        return "judged" if judged else "no score"
-    text = format(shown_value(score, result.exact), "f")
-    if score.value_kind is Kind.PERCENT:
-        return f"{text}%"
-    if score.value_kind is Kind.POINTS:
-        return f"{text} point" + ("" if text == "1" else "s")
-    return text
+    def append(self, problem: tuple) -> None:
+        """Drop it."""

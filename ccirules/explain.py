@@ -1,4 +1,4 @@
-"""Why a score is what it is, from the same answer records the score was computed from.
+"""Why a score is what it is, from the answer records of the same engine run that computed it.
 
 ``explain_score`` groups a score's counted and left-out answers by question, with the reason and
 the ruleset line behind each; for a banded pooled score it also says how far the neighbouring
@@ -15,11 +15,12 @@ from fractions import Fraction
 
 import attrs
 
-from ccirules.compiler import CompiledBand, CompiledRuleset, CompiledScore
-from ccirules.evaluator import AnswerRecord, Evaluation, Outcome, ScoreResult, Tally, shown
-from ccirules.report import record_json
-from ccirules.scoring import band_of, round_value
+from ccirules.compiler import CompiledBand, CompiledRuleset, CompiledScore, Rule
+from ccirules.evaluator import Evaluation
+from ccirules.results import record_json, shown
+from ccirules.scoring import ScoreResult, Tally, band_of, round_value
 from ccirules.source import Span
+from ccirules.trace import AnswerRecord, Outcome
 
 
 @attrs.frozen
@@ -63,9 +64,9 @@ def explain_score(evaluation: Evaluation, name: str) -> ScoreExplanation:
         for question in questions)
     parts = tuple((part, _part_text(evaluation, score, part)) for part in score.parts)
     up = down = None
-    if result.band is not None and score.questions and score.rule == "proportion sufficient":
+    if result.band is not None and score.questions and score.rule is Rule.PROPORTION:
         up, down = _band_steps(score, result)
-    elif result.band is not None and score.rule in ("lowest", "highest"):
+    elif result.band is not None and score.rule in (Rule.LOWEST, Rule.HIGHEST):
         up, down = _extreme_steps(evaluation, score, result)
     return ScoreExplanation(score, result, grouped, parts, up, down)
 
@@ -76,8 +77,7 @@ def _counts(evaluation: Evaluation, part: str) -> tuple[int, int] | None:
         tally = evaluation.tallies[part]
         return tally.sufficient, tally.applicable
     result = evaluation.score(part)
-    if result.applicable is None or evaluation.ruleset.score(part).rule != \
-            "proportion sufficient":
+    if result.applicable is None or evaluation.ruleset.score(part).rule is not Rule.PROPORTION:
         return None
     return result.sufficient, result.applicable
 
@@ -107,7 +107,7 @@ def _extreme_steps(evaluation: Evaluation, score: CompiledScore, result: ScoreRe
     better = bands[current - 1] if current > 0 else None
     worse = bands[current + 1] if current + 1 < len(bands) else None
 
-    combine = min if score.rule == "lowest" else max
+    combine = min if score.rule is Rule.LOWEST else max
 
     def reached(changes: dict[str, int], direction: int) -> CompiledBand | None:
         """The band the score lands in once the parts change by these many answers."""
@@ -143,7 +143,7 @@ def _extreme_steps(evaluation: Evaluation, score: CompiledScore, result: ScoreRe
         k, part = min(options)
         return BandStep(k, reached({part: k}, direction), ((part, k),))
 
-    if score.rule == "lowest":
+    if score.rule is Rule.LOWEST:
         return (all_parts(better, 1) if better else None,
                 one_part(worse, -1) if worse else None)
     return (one_part(better, 1) if better else None,
@@ -161,7 +161,7 @@ def _part_text(evaluation: Evaluation, score: CompiledScore, part: str) -> str:
     text = shown(result, evaluation.ruleset)
     if result.band is not None:
         text += f", {result.band.title or result.band.label}"
-        if score.rule == "sum of points" and result.band.points is not None:
+        if score.rule is Rule.SUM_OF_POINTS and result.band.points is not None:
             points = result.band.points
             text += f": {points} point" + ("" if points == 1 else "s")
     return text
@@ -207,7 +207,7 @@ def render_score_text(explanation: ScoreExplanation, ruleset: CompiledRuleset) -
               if result.applicable is not None else "")
     lines = [f"{score.name} {score.title or ''}".rstrip() + f": {shown(result, ruleset)}"
              f"{counts}{band}",
-             f"  rule: {score.rule}, {(score.rule_span or score.span).where}: "
+             f"  rule: {score.rule.value}, {(score.rule_span or score.span).where}: "
              f"{_source_text(score.rule_span or score.span)}"]
     if result.note:
         lines.append(f"  note: {result.note}")

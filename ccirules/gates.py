@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from ccirules.evaluator import Evaluation, shown
+from ccirules.evaluator import Evaluation
+from ccirules.results import shown
 from ccirules.scoring import shown_value
 
 

@@ -25,8 +25,9 @@ from ccirules.grammars import grammar_text
 from ccirules.source import SourceFile, Span
 from ccirules.syntax_errors import syntax_diagnostic
 
-#: Deepest nesting of groups, parentheses or `not` the parser accepts; real rulesets use under 10.
-MAX_DEPTH = 100
+#: Deepest nesting of groups, parentheses or `not` the parser accepts (counted as levels of the
+#: syntax tree); real rulesets use under 10, and a question under 100 conditions still fits.
+MAX_DEPTH = 128
 
 
 @attrs.frozen

@@ -18,8 +18,10 @@ _INDENT = "  "
 
 
 @functools.cache
-def _keywords() -> frozenset[str]:
+def keywords() -> frozenset[str]:
+    """Every word the grammar reserves (a value spelled like one must be quoted)."""
     from ccirules.parser import lark_parser
+
     return frozenset(terminal.pattern.value for terminal in lark_parser().terminals
                      if terminal.pattern.type == "str")
 
@@ -46,7 +48,7 @@ _VALUE_KEYWORDS = frozenset({"yes", "no"})
 
 
 def _word(word: nodes.Word) -> str:
-    bare = word.text not in _keywords() or word.text in _VALUE_KEYWORDS
+    bare = word.text not in keywords() or word.text in _VALUE_KEYWORDS
     if _BARE_WORD.fullmatch(word.text) and bare:
         return word.text
     return f'"{word.text}"'

@@ -11,11 +11,21 @@ import codecs
 import hashlib
 import os
 
+import attrs
+
 from ccirules.diagnostics import Diagnostic, error
 from ccirules.source import SourceFile
 
 #: Largest ruleset accepted. The CCI framework is about 30 KB; this leaves room for any real one.
 MAX_BYTES = 4 * 1024 * 1024
+
+
+@attrs.frozen
+class Read:
+    """A text file's bytes, and the same decoded."""
+
+    data: bytes
+    source: SourceFile
 
 
 def read_source(path: str, max_bytes: int | None = None,
@@ -24,6 +34,13 @@ def read_source(path: str, max_bytes: int | None = None,
 
     ``max_bytes`` defaults to :data:`MAX_BYTES`; ``kind`` names what is limited, for the message.
     """
+    read = read_bytes(path, max_bytes, kind)
+    return read if isinstance(read, Diagnostic) else read.source
+
+
+def read_bytes(path: str, max_bytes: int | None = None,
+               kind: str = "rulesets") -> Read | Diagnostic:
+    """Like :func:`read_source`, keeping the bytes read too (the ruleset cache keys on them)."""
     limit = MAX_BYTES if max_bytes is None else max_bytes
     nowhere = SourceFile(path, "")
     try:
@@ -40,7 +57,8 @@ def read_source(path: str, max_bytes: int | None = None,
             data = handle.read(limit + 1)
     except OSError as problem:
         return open_failure(path, problem)
-    return decode(path, data)
+    decoded = decode(path, data)
+    return decoded if isinstance(decoded, Diagnostic) else Read(data, decoded)
 
 
 def open_failure(path: str, problem: OSError) -> Diagnostic:

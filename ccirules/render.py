@@ -20,7 +20,7 @@ _TAB = "    "
 _MAX_SHOWN = 100  # characters of a long source line shown around the problem
 
 
-def render_text(diagnostics: Sequence[Diagnostic]) -> str:
+def render_diagnostics(diagnostics: Sequence[Diagnostic]) -> str:
     """Every diagnostic in order, then a one-line count; empty input gives an empty string."""
     if not diagnostics:
         return ""
@@ -34,7 +34,7 @@ def summary_line(diagnostics: Sequence[Diagnostic]) -> str:
     return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
 
 
-def render_json(diagnostics: Sequence[Diagnostic], files: Sequence[str]) -> str:
+def render_diagnostics_json(diagnostics: Sequence[Diagnostic], files: Sequence[str]) -> str:
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     document = {
         "format_version": JSON_FORMAT_VERSION,

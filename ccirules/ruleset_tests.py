@@ -30,11 +30,12 @@ from ccirules.api import evaluate, load_cases, load_ruleset
 from ccirules.cases import Inspection, Judgements
 from ccirules.compiler import CompiledRuleset
 from ccirules.diagnostics import Diagnostic, error
-from ccirules.evaluator import Evaluation, shown
+from ccirules.evaluator import Evaluation
 from ccirules.loaders import read_judgements
 from ccirules.loaders.documents import DocNode, DocumentError, key_text, parse_yaml
 from ccirules.loaders.records import Field, RecordBuilder
 from ccirules.reading import read_source
+from ccirules.results import shown
 from ccirules.source import Span
 from ccirules.suggest import did_you_mean
 
@@ -106,7 +107,7 @@ def load_test_file(path: str) -> tuple[TestFile | None, list[Diagnostic]]:
     ruleset_path = os.path.normpath(os.path.join(os.path.dirname(path), str(top["ruleset"].value)))
     loaded = load_ruleset(ruleset_path)
     if not loaded.ok:
-        return None, list(loaded.checked.diagnostics)
+        return None, list(loaded.diagnostics)
     ruleset = loaded.compiled
     diagnostics: list[Diagnostic] = []
     defaults = _scalars(top["defaults"]) if "defaults" in top else []

@@ -1,17 +1,60 @@
-"""Exact arithmetic for scores: rounding a fraction once, as the ruleset says, and banding it.
+"""Scores from tallies: exact arithmetic, rounded once, as the ruleset says, then banded.
 
 Python's ``round`` rounds halves to even and floats cannot hold 2/3; published scores need 74.5
 to become 75 under "half up" exactly. So values stay :class:`~fractions.Fraction` until they are
-rounded here, with integer arithmetic, into a :class:`~decimal.Decimal` for display.
+rounded here, with integer arithmetic, into a :class:`~decimal.Decimal` for display. Scores are
+computed in dependency order from per-question tallies (counts of each outcome), so a score and
+the counts behind it always agree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
+import attrs
+
 from ccirules import nodes
-from ccirules.compiler import CompiledBand, CompiledScore
+from ccirules.cases import Judgements
+from ccirules.compiler import CompiledBand, CompiledRuleset, CompiledScore, Rule
+from ccirules.source import Span
+
+
+@attrs.frozen
+class Tally:
+    """How many cases had each outcome for one question."""
+
+    sufficient: int = 0
+    insufficient: int = 0
+    not_applicable: int = 0
+    does_not_apply: int = 0
+    unanswered: int = 0
+
+    @property
+    def applicable(self) -> int:
+        return self.sufficient + self.insufficient
+
+    def add(self, other: Tally) -> Tally:
+        return Tally(*(a + b for a, b in zip(attrs.astuple(self), attrs.astuple(other),
+                                               strict=True)))
+
+
+@attrs.frozen
+class ScoreResult:
+    """One score: its counts where it pools answers, its exact and shown value, its band."""
+
+    name: str
+    sufficient: int | None
+    applicable: int | None
+    exact: Fraction | None  # None: no score
+    band: CompiledBand | None
+    capped_by: Span | None  # the `at most` that lowered the band
+    parts: tuple[tuple[str, Fraction | None], ...]
+    note: str | None  # why there is no score, or where a judged rating came from
+
+
+# ---- rounding and banding --------------------------------------------------------------------
 
 
 def round_value(value: Fraction, rounding: nodes.Rounding) -> Decimal:
@@ -57,3 +100,93 @@ def percentage(sufficient: int, applicable: int) -> Fraction | None:
     if applicable == 0:
         return None
     return Fraction(100 * sufficient, applicable)
+
+
+# ---- scores ----------------------------------------------------------------------------------
+
+
+def compute_scores(ruleset: CompiledRuleset, tallies: Mapping[str, Tally],
+                   judgements: Judgements) -> tuple[ScoreResult, ...]:
+    """Every score from per-question tallies, in dependency order; returned in ruleset order."""
+    done: dict[str, ScoreResult] = {}
+    for name in ruleset.score_order:
+        score = ruleset.score(name)
+        done[name] = _apply_limits(score, _score(score, tallies, judgements, done), done)
+    return tuple(done[score.name] for score in ruleset.scores)
+
+
+def _score(score: CompiledScore, tallies: Mapping[str, Tally], judgements: Judgements,
+           done: Mapping[str, ScoreResult]) -> ScoreResult:
+    if score.rule is Rule.JUDGED:
+        label = judgements.ratings.get(score.name)
+        band = score.bands.by_label(label) if label is not None else None
+        note = "judged by inspectors" if band is not None else "no rating was recorded"
+        return ScoreResult(score.name, None, None, None, band, None, (), note)
+    if score.rule.pools:
+        if not score.questions:
+            return _finish(score, None, 0, 0, (), "no questions to pool")
+        pooled = Tally()
+        for question in score.questions:
+            pooled = pooled.add(tallies[question])
+        if score.rule is Rule.COUNT:
+            exact = Fraction(pooled.sufficient)
+        else:
+            exact = percentage(pooled.sufficient, pooled.applicable)
+        note = None if exact is not None else "no applicable answers"
+        return _finish(score, exact, pooled.sufficient, pooled.applicable, (), note)
+    parts = tuple((part, _part_value(part, score, tallies, done)) for part in score.parts)
+    exact, note = _combine(score, parts)
+    return _finish(score, exact, None, None, parts, note)
+
+
+def _part_value(part: str, score: CompiledScore, tallies: Mapping[str, Tally],
+                done: Mapping[str, ScoreResult]) -> Fraction | None:
+    if part in tallies:
+        tally = tallies[part]
+        return percentage(tally.sufficient, tally.applicable)
+    result = done[part]
+    if score.rule is Rule.SUM_OF_POINTS:
+        return result.band.points if result.band is not None else None
+    return result.exact
+
+
+def _combine(score: CompiledScore, parts: tuple[tuple[str, Fraction | None], ...]
+             ) -> tuple[Fraction | None, str | None]:
+    values = [value for _, value in parts if value is not None]
+    if score.rule is Rule.SUM_OF_POINTS:
+        missing = [name for name, value in parts if value is None]
+        if missing:
+            return None, "no rating for " + ", ".join(f"`{name}`" for name in missing)
+        return sum(values, Fraction(0)), None
+    if not values:
+        return None, "none of its parts has a score"
+    if score.rule is Rule.LOWEST:
+        return min(values), None
+    if score.rule is Rule.HIGHEST:
+        return max(values), None
+    weighted = [(weight, value) for weight, (_, value) in zip(score.weights, parts, strict=True)
+                if value is not None]
+    total = sum(weight for weight, _ in weighted)
+    return sum(weight * value for weight, value in weighted) / total, None
+
+
+def _finish(score: CompiledScore, exact: Fraction | None, sufficient: int | None,
+            applicable: int | None, parts, note: str | None) -> ScoreResult:
+    band = band_of(score, exact) if exact is not None else None
+    return ScoreResult(score.name, sufficient, applicable, exact, band, None, parts, note)
+
+
+def _apply_limits(score: CompiledScore, result: ScoreResult,
+                  done: Mapping[str, ScoreResult]) -> ScoreResult:
+    """`at most LABEL when ...`: lower the band to LABEL when the condition holds of the ratings
+    of the scores it names (judged by :func:`nodes.holds`, like every condition)."""
+    def rating(name: str) -> nodes.State:
+        band = done[name].band
+        return nodes.State(band.label if band is not None else None)
+
+    for limit in score.limits:
+        cap = score.bands.by_label(limit.label)
+        if result.band is not None and result.band.rank < cap.rank and nodes.holds(
+                limit.condition, rating):
+            result = attrs.evolve(result, band=cap, capped_by=limit.span)
+    return result

@@ -17,38 +17,93 @@ near-valid records that it must reject. Use them in your own tests::
             ...
 
 ``ccirules verify`` runs a catalogue of such properties for any ruleset.
+
+Each case is drawn as its attributes plus one byte string holding every answer (so drawing costs
+the same for two questions or two hundred, and hypothesis shrinks answers towards each scale's
+first values); which questions apply is decided by the engine itself
+(:func:`ccirules.evaluator.applying`). Strategies are built once per ruleset.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
+import attrs
 from hypothesis import strategies as st
 
 from ccirules import nodes
 from ccirules.cases import Case, Inspection, Judgements
-from ccirules.compiler import CompiledRuleset
-from ccirules.evaluator import walk
+from ccirules.compiler import AttributeKind, CompiledAttribute, CompiledRuleset, Rule
+from ccirules.evaluator import applying
 from ccirules.source import SourceFile
 
 _GENERATED = SourceFile("generated", "").whole()
 TEXT_VALUES = ("north", "south", "east")
+QUALITIES = (0.0, 0.2, 0.5, 0.7, 0.9, 1.0)
+
+#: Bytes drawn per question: the category roll, the value within it, and (for incomplete
+#: cases) whether it is left blank.
+_BYTES_PER_QUESTION = 3
+
+
+@attrs.frozen
+class _Question:
+    """What drawing an answer to one question needs: its values by category."""
+
+    name: str
+    sufficient: tuple[str, ...]
+    insufficient: tuple[str, ...]
+    not_applicable: tuple[str, ...]
+
+    def answer(self, roll: int, pick: int, quality: float) -> str:
+        """The answer two drawn bytes stand for: not applicable 8% of the time (where the scale
+        allows), else sufficient with probability ``quality``."""
+        percent = roll * 100 // 256
+        if percent < 8 and self.not_applicable:
+            values = self.not_applicable
+        elif percent < 8 + 92 * quality:
+            values = self.sufficient
+        else:
+            values = self.insufficient
+        return values[pick % len(values)]
+
+
+@attrs.frozen
+class _Plan:
+    """The strategies for one ruleset, built once (see :meth:`CompiledRuleset.derived`)."""
+
+    attributes: st.SearchStrategy
+    questions: tuple[_Question, ...]
+    answers: st.SearchStrategy
+
+
+def _plan(ruleset: CompiledRuleset) -> _Plan:
+    def build(ruleset: CompiledRuleset) -> _Plan:
+        questions = tuple(_Question(question.name, *(
+            tuple(sorted(question.scale.values_meaning(category)))
+            for category in (nodes.Category.SUFFICIENT, nodes.Category.INSUFFICIENT,
+                             nodes.Category.NOT_APPLICABLE)))
+            for question in ruleset.questions)
+        size = _BYTES_PER_QUESTION * len(questions)
+        return _Plan(st.fixed_dictionaries({name: _attribute(attribute) for name, attribute
+                                            in ruleset.attributes.items()}),
+                     questions, st.binary(min_size=size, max_size=size))
+
+    return ruleset.derived("testing", build)
+
+
+def _attribute(attribute: CompiledAttribute) -> st.SearchStrategy:
+    if attribute.kind is AttributeKind.WHOLE_NUMBER:
+        low = attribute.low if attribute.low is not None else 0
+        high = attribute.high if attribute.high is not None else low + 20
+        return st.integers(low, high)
+    if attribute.kind is AttributeKind.TEXT:
+        return st.sampled_from(TEXT_VALUES)
+    return st.sampled_from(attribute.values)
 
 
 @st.composite
 def attribute_values(draw, ruleset: CompiledRuleset) -> dict[str, object]:
     """A value for every attribute, within its declared domain."""
-    values: dict[str, object] = {}
-    for attribute in ruleset.attributes.values():
-        if attribute.kind == "whole number":
-            low = attribute.low if attribute.low is not None else 0
-            high = attribute.high if attribute.high is not None else low + 20
-            values[attribute.name] = draw(st.integers(low, high))
-        elif attribute.kind == "text":
-            values[attribute.name] = draw(st.sampled_from(TEXT_VALUES))
-        else:
-            values[attribute.name] = draw(st.sampled_from(attribute.values))
-    return values
+    return draw(_plan(ruleset).attributes)
 
 
 @st.composite
@@ -57,36 +112,19 @@ def cases(draw, ruleset: CompiledRuleset, case_id: str = "C001",
     """One case. With ``complete``, exactly the questions that apply to it are answered (so it
     evaluates without errors or warnings); otherwise answers are drawn for any question, or left
     blank. ``quality`` is the chance an answer is sufficient (drawn when not given)."""
-    attributes = draw(attribute_values(ruleset))
+    plan = _plan(ruleset)
+    attributes = draw(plan.attributes)
     if quality is None:
-        quality = draw(st.sampled_from((0.0, 0.2, 0.5, 0.7, 0.9, 1.0)))
-
-    def choose(question, applies: bool) -> str | None:
-        if (complete and not applies) or (not complete and draw(st.booleans())):
-            return None
-        return draw(_answer(question.scale.categories, quality))
-
-    answers = {question.name: answer
-               for question, _, answer in walk(ruleset, attributes, choose) if answer is not None}
+        quality = draw(st.sampled_from(QUALITIES))
+    data = draw(plan.answers)
+    answers = {}
+    for index, question in enumerate(plan.questions):
+        roll, pick, blank = data[_BYTES_PER_QUESTION * index:_BYTES_PER_QUESTION * (index + 1)]
+        if complete or blank < 128:
+            answers[question.name] = question.answer(roll, pick, quality)
+    if complete:
+        answers = applying(ruleset, attributes, answers)
     return Case(case_id, attributes, answers, {}, _GENERATED)
-
-
-@st.composite
-def _answer(draw, categories: Mapping[str, nodes.Category], quality: float) -> str:
-    by_category: dict[nodes.Category, list[str]] = {}
-    for value, category in categories.items():
-        by_category.setdefault(category, []).append(value)
-    roll = draw(st.integers(0, 99))
-    if roll < 8 and nodes.Category.NOT_APPLICABLE in by_category:
-        wanted = nodes.Category.NOT_APPLICABLE
-    elif roll < 8 + 92 * quality:
-        wanted = nodes.Category.SUFFICIENT
-    else:
-        wanted = nodes.Category.INSUFFICIENT
-    return draw(st.sampled_from(sorted(by_category[wanted])))
-
-
-QUALITIES = (0.0, 0.2, 0.5, 0.7, 0.9, 1.0)
 
 
 @st.composite
@@ -106,7 +144,7 @@ def ratings(draw, ruleset: CompiledRuleset, quality: float | None = None) -> dic
     high quality, near the worst for low (any band when quality is not given)."""
     found = {}
     for score in ruleset.scores:
-        if score.rule != "judged directly":
+        if score.rule is not Rule.JUDGED:
             continue
         labels = [band.label for band in score.bands.bands]  # best first
         if quality is None:
@@ -141,7 +179,8 @@ def broken_records(draw, ruleset: CompiledRuleset) -> tuple[dict[str, object], s
     attribute that conditions need (E408)."""
     record = record_of(draw(cases(ruleset)))
     needed = [a.name for a in ruleset.attributes.values() if a.needed]
-    closed = [a for a in ruleset.attributes.values() if a.kind in ("choice", "yes or no")]
+    closed = [a for a in ruleset.attributes.values()
+              if a.kind in (AttributeKind.CHOICE, AttributeKind.YES_OR_NO)]
     answered = [key for key in record if key in {q.name for q in ruleset.questions}]
     mistakes = ["unknown", "no id"]
     if needed:
@@ -161,3 +200,4 @@ def broken_records(draw, ruleset: CompiledRuleset) -> tuple[dict[str, object], s
     key = draw(st.sampled_from(answered + [a.name for a in closed]))
     record[key] = "certainly-not-a-value"
     return record, "E403"
+

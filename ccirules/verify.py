@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 
 from ccirules import nodes, testing
 from ccirules.cases import Case, Inspection, Judgements
-from ccirules.checker.scores import Kind
-from ccirules.compiler import CompiledRuleset
-from ccirules.evaluator import Evaluation, evaluate, shown, walk
-from ccirules.report import Stamp, render_json
+from ccirules.compiler import CompiledRuleset, Rule
+from ccirules.evaluator import Evaluation, applying, evaluate
+from ccirules.resolve import Kind
+from ccirules.results import Stamp, render_result_json, shown
 from ccirules.scoring import band_of
 
 
@@ -56,7 +56,7 @@ def _evaluate(ruleset: CompiledRuleset, inspection: Inspection) -> Evaluation:
 
 
 def _pooling_scores(ruleset: CompiledRuleset):
-    return [s for s in ruleset.scores if s.rule in ("proportion sufficient", "count sufficient")]
+    return [s for s in ruleset.scores if s.rule.pools]
 
 
 # ---- the properties --------------------------------------------------------------------------
@@ -119,8 +119,9 @@ def order_changes_nothing(ruleset: CompiledRuleset, data: st.DataObject) -> None
                 for case in inspection.cases]
     rng.shuffle(shuffled)
     stamp = Stamp("ruleset", "0" * 64, ())
-    first = render_json(evaluate(ruleset, inspection, allow_unanswered=True, trace=True), stamp)
-    second = render_json(evaluate(ruleset, attrs.evolve(inspection, cases=tuple(shuffled)),
+    first = render_result_json(evaluate(ruleset, inspection, allow_unanswered=True, trace=True),
+                               stamp)
+    second = render_result_json(evaluate(ruleset, attrs.evolve(inspection, cases=tuple(shuffled)),
                                   allow_unanswered=True, trace=True), stamp)
     if first != second:
         raise PropertyError("shuffling the cases changed the result", inspection)
@@ -152,9 +153,7 @@ def not_applicable_changes_nothing(ruleset: CompiledRuleset, data: st.DataObject
 
 
 def _gated_by_answers(ruleset: CompiledRuleset, answers) -> bool:
-    read = {subject for q in ruleset.questions for gate in q.gates
-            for subject in gate.test.subjects}
-    return any(name in read for name in answers)
+    return not ruleset.read_by_conditions.isdisjoint(answers)
 
 
 def counts_add_up(ruleset: CompiledRuleset, data: st.DataObject) -> None:
@@ -214,14 +213,10 @@ def _improve(ruleset: CompiledRuleset, case: Case, name: str) -> Case:
         categories = ruleset.question(question).scale.categories
         return sorted(v for v, c in categories.items() if c is nodes.Category.SUFFICIENT)[0]
 
-    answers = {**case.answers, name: sufficient(name)}
-
-    def choose(question, applies: bool) -> str | None:
-        return (answers.get(question.name) or sufficient(question.name)) if applies else None
-
-    rebuilt = {question.name: answer for question, _, answer
-               in walk(ruleset, case.attributes, choose) if answer is not None}
-    return attrs.evolve(case, answers=rebuilt)
+    everywhere = {question.name: case.answers.get(question.name) or sufficient(question.name)
+                  for question in ruleset.questions}
+    everywhere[name] = sufficient(name)
+    return attrs.evolve(case, answers=applying(ruleset, case.attributes, everywhere))
 
 
 EDGE_MODES = {nodes.RoundingMode.HALF_UP: ROUND_HALF_UP, nodes.RoundingMode.HALF_EVEN:
@@ -371,7 +366,7 @@ def verify(ruleset_path: str, ruleset: CompiledRuleset, examples: int, seed: int
                for name, slug, check, count in catalogue]
     missing = [q.name for q in ruleset.questions if q.name not in reach.questions]
     rows = {(s.bands.name, b.label) for s in ruleset.scores if s.bands for b in s.bands.bands
-            if s.rule != "judged directly"}
+            if s.rule is not Rule.JUDGED}
     unreached = sorted(rows - reach.rows)
     if missing or unreached:
         message = "; ".join(filter(None, [

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from ccirules.api import check_source, load_cases, load_ruleset
 from ccirules.diagnostics import has_errors
-from ccirules.render import render_text
+from ccirules.render import render_diagnostics
 from ccirules.source import SourceFile
 from tests import strategies
 from tests.conftest import GOLDEN, RULESETS
@@ -42,7 +42,7 @@ TARGETS = (*SEEDS, "xlsx")
 
 def check_ruleset_text(text: str) -> None:
     result = check_source(SourceFile("fuzzed.rules", text))
-    render_text(result.diagnostics)
+    render_diagnostics(result.diagnostics)
 
 
 def check_case_file(target: str, folder: Path, data: bytes) -> None:
@@ -51,7 +51,7 @@ def check_case_file(target: str, folder: Path, data: bytes) -> None:
     path.write_bytes(data)
     result = load_cases([str(path)], ruleset)
     assert result.inspection is not None or has_errors(result.diagnostics)
-    render_text(result.diagnostics)
+    render_diagnostics(result.diagnostics)
 
 
 _RULESET = []

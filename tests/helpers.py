@@ -16,7 +16,7 @@ NOWHERE = SourceFile("memory", "")
 def compiled(text: str, path: str = "test.rules") -> CompiledRuleset:
     checked = check_source(SourceFile(path, text))
     assert checked.ok, checked.diagnostics
-    return compile_ruleset(checked.ruleset)
+    return compile_ruleset(checked.checked)
 
 
 def case(case_id: str, attributes: Mapping[str, object] | None = None,

@@ -8,9 +8,9 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from ccirules import nodes
-from ccirules.printer import _keywords
+from ccirules.printer import keywords
 
-KEYWORDS = _keywords()
+KEYWORDS = keywords()
 
 # ---- syntax trees ----------------------------------------------------------------------------
 # Spans are excluded from equality, so nodes are built without them (None stands in).

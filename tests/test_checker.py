@@ -6,7 +6,7 @@ import pytest
 
 from ccirules.api import check_source
 from ccirules.checker import CHECKS
-from ccirules.checker.model import build_model
+from ccirules.model import build_model
 from ccirules.parser import parse
 from ccirules.source import SourceFile
 from tests.conftest import RULESETS

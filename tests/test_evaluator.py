@@ -6,7 +6,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ccirules.api import load_cases, load_ruleset
-from ccirules.evaluator import Outcome, evaluate, shown
+from ccirules.evaluator import evaluate
+from ccirules.results import shown
+from ccirules.trace import Outcome
 from tests.conftest import GOLDEN, RULESETS
 from tests.helpers import case, compiled, run
 
@@ -183,9 +185,9 @@ def test_unanswered_is_an_error_unless_allowed() -> None:
 def test_breakdown_scores_use_each_groups_cases() -> None:
     evaluation = run(*_breakdown(), by="office")
     assert evaluation.breakdown_by == "office"
-    north = dict((value, results) for value, _, results in evaluation.breakdowns)["north"]
+    north = {group.value: group.scores for group in evaluation.breakdowns}["north"]
     assert next(r for r in north if r.name == "S").exact == 100
-    assert [(value, cases) for value, cases, _ in evaluation.breakdowns] == [
+    assert [(group.value, group.cases) for group in evaluation.breakdowns] == [
         ("(not recorded)", 1), ("north", 1), ("south", 1)]
 
 

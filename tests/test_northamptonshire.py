@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from ccirules.api import evaluate, load_cases, load_ruleset
-from ccirules.evaluator import Outcome, shown
+from ccirules.results import shown
+from ccirules.trace import Outcome
 from tests.conftest import ROOT, RULESETS
 
 EXAMPLE = ROOT / "examples" / "northamptonshire-2012"
@@ -67,8 +68,8 @@ def test_the_sample_is_like_the_reports() -> None:
 
 def test_the_offices_differ_as_the_commentary_says() -> None:
     by_office = evaluate(RULESET, INSPECTION, by="office")
-    section1 = {value: next(r for r in results if r.name == "1").exact
-                for value, _, results in by_office.breakdowns}
+    section1 = {group.value: next(r for r in group.scores if r.name == "1").exact
+                for group in by_office.breakdowns}
     assert abs(section1["Northampton"] - section1["Kettering"]) > 15
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ccirules.api import check_source
 from ccirules.parser import parse
 from ccirules.printer import print_ruleset
-from ccirules.render import render_json, render_text
+from ccirules.render import render_diagnostics, render_diagnostics_json
 from ccirules.source import SourceFile
 from tests import strategies
 from tests.conftest import RULESETS
@@ -39,9 +39,9 @@ def test_random_edits_give_diagnostics_never_exceptions(name: str, data: st.Data
         assert_span_inside(diagnostic.span, text)
         for related in diagnostic.related:
             assert_span_inside(related.span, text)
-    rendered = render_text(result.diagnostics)
+    rendered = render_diagnostics(result.diagnostics)
     assert all(f"[{d.code}]" in rendered for d in result.diagnostics)
-    json.loads(render_json(result.diagnostics, ["edited.rules"]))
+    json.loads(render_diagnostics_json(result.diagnostics, ["edited.rules"]))
 
 
 @settings(max_examples=300, deadline=None)

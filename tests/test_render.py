@@ -7,14 +7,14 @@ import json
 import pytest
 
 from ccirules.diagnostics import Related, error, warning
-from ccirules.render import render_json, render_text
+from ccirules.render import render_diagnostics, render_diagnostics_json
 from ccirules.source import SourceFile
 
 
 def test_carets_line_up_under_tabs() -> None:
     source = SourceFile("t.rules", "\tquestion\tq1 x\n")
     start = source.text.index("q1")
-    text = render_text([error("E105", "bad", source.span(start, start + 2), hint="fix it")])
+    text = render_diagnostics([error("E105", "bad", source.span(start, start + 2), hint="fix it")])
     lines = text.splitlines()
     code_line, caret_line = lines[2], lines[3]
     assert code_line.index("q1") == caret_line.index("^^")
@@ -25,14 +25,14 @@ def test_long_lines_are_windowed_around_the_problem() -> None:
     line = "x" * 500 + " target " + "y" * 500
     source = SourceFile("t.rules", line)
     start = line.index("target")
-    lines = render_text([error("E105", "bad", source.span(start, start + 6))]).splitlines()
+    lines = render_diagnostics([error("E105", "bad", source.span(start, start + 6))]).splitlines()
     assert len(lines[2]) < 130
     assert lines[2].index("target") == lines[3].index("^^^^^^")
 
 
 def test_summary_and_related_places() -> None:
     source = SourceFile("t.rules", "a\nb\n")
-    text = render_text([
+    text = render_diagnostics([
         error("E201", "twice", source.span(2, 3), related=[Related(source.span(0, 1), "first")]),
         warning("W302", "unused", source.span(0, 1)),
     ])
@@ -42,8 +42,8 @@ def test_summary_and_related_places() -> None:
 
 def test_json_carries_every_field() -> None:
     source = SourceFile("t.rules", "abc\n")
-    document = json.loads(render_json([error("E202", "unknown", source.span(1, 2), hint="h")],
-                                      ["t.rules"]))
+    found = [error("E202", "unknown", source.span(1, 2), hint="h")]
+    document = json.loads(render_diagnostics_json(found, ["t.rules"]))
     assert document["errors"] == 1 and document["warnings"] == 0
     (diagnostic,) = document["diagnostics"]
     assert diagnostic == {

@@ -9,21 +9,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ccirules.api import load_cases, load_ruleset
-from ccirules.codegen import build_scorer
-from ccirules.evaluator import evaluate, evaluate_rows
+from ccirules.api import evaluate_files, load_cases, load_ruleset
+from ccirules.evaluator import evaluate
 from ccirules.loaders import stream
-from ccirules.loaders.stream import RowSource
 from tests.conftest import GOLDEN
 
 RULESET = load_ruleset(str(GOLDEN / "eval" / "framework.rules")).compiled
-SCORER = build_scorer(RULESET)
 FORMATS = GOLDEN / "eval" / "formats"
 
 
 def streamed(paths, **options):
-    return evaluate_rows(RULESET, SCORER, RowSource([str(p) for p in paths], RULESET, SCORER),
-                         **options)
+    return evaluate_files(RULESET, [str(p) for p in paths], **options)
 
 
 @pytest.mark.parametrize("name", ["cases.json", "cases.jsonl", "cases.csv", "cases.xlsx"])

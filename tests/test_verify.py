@@ -86,7 +86,7 @@ def test_a_section_lies_between_its_weakest_and_strongest_criterion(inspection) 
     evaluation = evaluate(RULESET, inspection)
     for section in ("1", "2", "3"):
         criteria = [evaluation.score(s.name).exact for s in RULESET.scores
-                    if s.kind == "criterion" and s.name.startswith(section + ".")]
+                    if s.level == "criterion" and s.name.startswith(section + ".")]
         values = [value for value in criteria if value is not None]
         total = evaluation.score(section).exact
         if values:

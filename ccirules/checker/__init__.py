@@ -1,6 +1,6 @@
 """Semantic checks: a table of small functions, each named for what it forbids.
 
-Every check reads the same :class:`~ccirules.checker.model.Model` and yields diagnostics; all run,
+Every check reads the same :class:`~ccirules.model.Model` and yields diagnostics; all run,
 so one pass reports every problem, sorted by position. Checks skip what another check already
 reports (an unknown name is reported once, not again by every check that meets it), so one mistake
 gives one diagnostic.
@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+import attrs
+
 from ccirules import nodes
 from ccirules.checker import bands, conditions, names, scores, structure, usage
-from ccirules.checker.model import Model, build_model
-from ccirules.diagnostics import Diagnostic, sorted_unique
+from ccirules.diagnostics import Diagnostic, has_errors, sorted_unique
+from ccirules.model import Model, build_model
 
 Check = Callable[[Model], Iterable[Diagnostic]]
 
@@ -43,7 +45,24 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def check(ruleset: nodes.Ruleset) -> tuple[Diagnostic, ...]:
-    """Run every check on a parsed ruleset; return the diagnostics sorted by position."""
+@attrs.frozen
+class Checked:
+    """A parsed ruleset's model and every problem the checks found in it, sorted by position.
+
+    The model is what the compiler reads, so it is built once for checking and compiling.
+    """
+
+    model: Model
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        """No errors (warnings allowed): the ruleset can be compiled."""
+        return not has_errors(self.diagnostics)
+
+
+def check(ruleset: nodes.Ruleset) -> Checked:
+    """Run every check on a parsed ruleset."""
     model = build_model(ruleset)
-    return sorted_unique(diagnostic for rule in CHECKS for diagnostic in rule(model))
+    found = sorted_unique(diagnostic for rule in CHECKS for diagnostic in rule(model))
+    return Checked(model, found)

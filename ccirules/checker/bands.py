@@ -17,9 +17,9 @@ from decimal import Decimal
 import attrs
 
 from ccirules import nodes
-from ccirules.checker.model import DEFAULT_ROUNDING, Model, ScoreInfo
-from ccirules.checker.scores import Kind, kind_of, points_range, resolve
 from ccirules.diagnostics import Diagnostic, Related, error
+from ccirules.model import DEFAULT_ROUNDING, Model, ScoreInfo
+from ccirules.resolve import Kind, kind_of, points_range, resolve
 
 
 @attrs.frozen

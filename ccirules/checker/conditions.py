@@ -4,16 +4,15 @@ depend on itself, and no condition is impossible given the declared domains."""
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator
 from decimal import Decimal
 
-import attrs
-
 from ccirules import nodes
 from ccirules.checker.graph import cycles
-from ccirules.checker.model import GroupInfo, Model, QuestionInfo, ScoreInfo, describe_thing
-from ccirules.checker.walk import atoms, conditions
+from ccirules.checker.walk import conditions
 from ccirules.diagnostics import Diagnostic, Related, error, warning
+from ccirules.model import GroupInfo, Model, QuestionInfo, ScoreInfo, describe_thing
 from ccirules.suggest import did_you_mean
 
 #: Beyond this many combinations of candidate values, satisfiability is not checked.
@@ -23,7 +22,7 @@ MAX_COMBINATIONS = 4096
 def condition_types(model: Model) -> Iterator[Diagnostic]:
     """E204/E205: values outside a domain, tests that do not fit what they test."""
     for place, condition in conditions(model):
-        for atom in atoms(condition):
+        for atom in nodes.atoms(condition):
             yield from _atom_problems(model, place, atom)
 
 
@@ -129,7 +128,7 @@ def condition_cycles(model: Model) -> Iterator[Diagnostic]:
     for info in model.questions:
         targets = []
         for condition in info.conditions:
-            for atom in atoms(condition):
+            for atom in nodes.atoms(condition):
                 if isinstance(model.things.get(atom.subject.text), QuestionInfo):
                     targets.append(atom.subject.text)
         edges[info.node.name.text] = targets
@@ -148,20 +147,13 @@ def condition_cycles(model: Model) -> Iterator[Diagnostic]:
 # ---- satisfiability --------------------------------------------------------------------------
 
 
-@attrs.frozen
-class _Candidate:
-    """One possible state of a subject: its value, answer category and rating."""
-
-    value: str | Decimal | None
-    category: nodes.Category | None = None
-
-
 def impossible_conditions(model: Model) -> Iterator[Diagnostic]:
     """W301: a condition no case (or rating) can satisfy, given the declared domains.
 
-    Checked by trying every combination of candidate values: each enumeration value, each scale
-    value (and "does not apply"), each band label, and for numbers the bounds and the numbers the
-    condition mentions and their neighbours. That set decides every comparison the language has.
+    Checked by trying every combination of candidate states, judged by :func:`nodes.holds` (the
+    one definition of what conditions mean): each enumeration value, each scale value (and "no
+    answer"), each band label, and for numbers the bounds and the numbers the condition mentions
+    and their neighbours. That set decides every comparison the language has.
     """
     for info in model.questions:
         if info.node.applies is None or not all(_well_typed(model, c) for c in info.conditions):
@@ -191,7 +183,7 @@ def impossible_conditions(model: Model) -> Iterator[Diagnostic]:
 def _well_typed(model: Model, condition: nodes.Condition, place: str = "applies") -> bool:
     """Whether every comparison in a condition names something known and fits its type; the
     others are reported by :func:`condition_types` and not judged here."""
-    for atom in atoms(condition):
+    for atom in nodes.atoms(condition):
         if atom.subject.text not in model.things:
             return False
         if any(True for _ in _atom_problems(model, place, atom)):
@@ -200,51 +192,44 @@ def _well_typed(model: Model, condition: nodes.Condition, place: str = "applies"
 
 
 def _satisfiable(model: Model, parts: tuple[nodes.Condition, ...]) -> bool:
-    subjects: dict[str, list[_Candidate]] = {}
-    for part in parts:
-        for atom in atoms(part):
-            subjects.setdefault(atom.subject.text, [])
-    for name in subjects:
-        subjects[name] = _candidates(model, model.things[name], parts, name)
-    total = 1
-    for options in subjects.values():
-        total *= max(1, len(options))
-    if total > MAX_COMBINATIONS:
+    names = sorted({name for part in parts for name in nodes.subjects(part)})
+    options = [_candidates(model, model.things[name], parts, name) for name in names]
+    if math.prod(max(1, len(states)) for states in options) > MAX_COMBINATIONS:
         return True
-    names = list(subjects)
-    for combination in itertools.product(*(subjects[name] for name in names)):
-        env = dict(zip(names, combination, strict=True))
-        if all(_holds(part, env) for part in parts):
+    for combination in itertools.product(*options):
+        states = dict(zip(names, combination, strict=True))
+        if all(nodes.holds(part, states.__getitem__) for part in parts):
             return True
     return False
 
 
-def _candidates(model: Model, subject, parts, name: str) -> list[_Candidate]:
+def _candidates(model: Model, subject, parts, name: str) -> list[nodes.State]:
     match subject:
         case nodes.Attribute(type=nodes.ChoiceType(values=values)):
-            return [_Candidate(value.text) for value in values]
+            return [nodes.State(value.text) for value in values]
         case nodes.Attribute(type=nodes.YesNoType()):
-            return [_Candidate("yes"), _Candidate("no")]
+            return [nodes.State("yes"), nodes.State("no")]
         case nodes.Attribute(type=nodes.WholeNumberType() as kind):
-            return [_Candidate(number) for number in _number_candidates(kind, parts, name)]
+            return [nodes.State(number, numeric=True)
+                    for number in _number_candidates(kind, parts, name)]
         case nodes.Attribute():
-            mentioned = {word.text for part in parts for atom in atoms(part)
+            mentioned = {word.text for part in parts for atom in nodes.atoms(part)
                          if atom.subject.text == name for word in _words(atom)}
-            return [_Candidate(text) for text in sorted(mentioned)] + [_Candidate(None)]
+            return [nodes.State(text) for text in sorted(mentioned)] + [nodes.State()]
         case QuestionInfo(scale=nodes.Scale() as scale):
-            return [_Candidate(v.value.text, v.category) for v in scale.values] + [_Candidate(None)]
+            return [nodes.State(v.value.text, v.category) for v in scale.values] + [nodes.State()]
         case GroupInfo() | ScoreInfo():
             score = subject if isinstance(subject, ScoreInfo) else model.score_info.get(name)
             table = model.bands.get(score.bands.text) if score and score.bands else None
             labels = [band.label.text for band in table.bands] if table else []
-            return [_Candidate(label) for label in labels] + [_Candidate(None)]
-    return [_Candidate(None)]
+            return [nodes.State(label) for label in labels] + [nodes.State()]
+    return [nodes.State()]
 
 
 def _number_candidates(kind: nodes.WholeNumberType, parts, name: str) -> list[Decimal]:
     points = {Decimal(0)}
     for part in parts:
-        for atom in atoms(part):
+        for atom in nodes.atoms(part):
             if atom.subject.text != name:
                 continue
             numbers = [atom.number.value] if isinstance(atom, nodes.Compare) else [
@@ -265,52 +250,3 @@ def _words(atom) -> tuple[nodes.Word, ...]:
     if isinstance(atom, nodes.Is) and isinstance(atom.test, nodes.ValueTest | nodes.RatedTest):
         return (atom.test.value if isinstance(atom.test, nodes.ValueTest) else atom.test.label,)
     return ()
-
-
-_COMPARE = {
-    nodes.Comparator.LT: lambda a, b: a < b, nodes.Comparator.LE: lambda a, b: a <= b,
-    nodes.Comparator.GT: lambda a, b: a > b, nodes.Comparator.GE: lambda a, b: a >= b,
-    nodes.Comparator.EQ: lambda a, b: a == b, nodes.Comparator.NE: lambda a, b: a != b,
-}
-
-
-def _holds(condition: nodes.Condition, env: dict[str, _Candidate]) -> bool:
-    match condition:
-        case nodes.All(operands=operands):
-            return all(_holds(operand, env) for operand in operands)
-        case nodes.Any(operands=operands):
-            return any(_holds(operand, env) for operand in operands)
-        case nodes.Not(operand=operand):
-            return not _holds(operand, env)
-        case nodes.Compare(subject=subject, comparator=comparator, number=number):
-            value = env[subject.text].value
-            return isinstance(value, Decimal) and _COMPARE[comparator](value, number.value)
-        case nodes.InSet(subject=subject, negated=negated, values=values):
-            found = _same(env[subject.text].value, values)
-            return found != negated
-        case nodes.Is(subject=subject, negated=negated, test=test):
-            return _test(env[subject.text], test) != negated
-    raise AssertionError(f"unknown condition {condition!r}")
-
-
-def _test(candidate: _Candidate, test: nodes.Test) -> bool:
-    match test:
-        case nodes.ValueTest(value=word):
-            return _same(candidate.value, (word,))
-        case nodes.RatedTest(label=word):
-            return _same(candidate.value, (word,))
-        case nodes.CategoryTest(category=nodes.AnswerCategory.SUFFICIENT):
-            return candidate.category is nodes.Category.SUFFICIENT
-        case nodes.CategoryTest(category=nodes.AnswerCategory.INSUFFICIENT):
-            return candidate.category is nodes.Category.INSUFFICIENT
-        case nodes.CategoryTest(category=nodes.AnswerCategory.APPLICABLE):
-            return candidate.category in (nodes.Category.SUFFICIENT, nodes.Category.INSUFFICIENT)
-    raise AssertionError(f"unknown test {test!r}")
-
-
-def _same(value: str | Decimal | None, words: tuple[nodes.Word, ...]) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, Decimal):
-        return any(_as_number(word.text) == value for word in words)
-    return any(word.text == value for word in words)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ccirules import nodes
-from ccirules.checker.model import GroupInfo, Model, Namespace, ScoreInfo, describe_thing
 from ccirules.checker.walk import references
 from ccirules.diagnostics import Diagnostic, Related, error
+from ccirules.model import GroupInfo, Model, Namespace, ScoreInfo, describe_thing
 from ccirules.suggest import did_you_mean, with_article
 
 

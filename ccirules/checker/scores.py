@@ -1,218 +1,17 @@
 """Checks on scores: what each aggregates must exist and suit the aggregator, scores must not
-depend on themselves, and every headline must be fed by some key question.
-
-The functions that resolve operands and work out a score's kind (percentage, points, count or a
-judged rating) and its possible range are shared with the band checks.
-"""
+depend on themselves, and every headline must be fed by some key question. Resolution itself is
+:mod:`ccirules.resolve`, shared with the compiler."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterator
-from decimal import Decimal
-
-import attrs
 
 from ccirules import nodes
 from ccirules.checker.graph import cycles
-from ccirules.checker.model import GroupInfo, Model, QuestionInfo, ScoreInfo, describe_thing
-from ccirules.checker.walk import atoms
 from ccirules.diagnostics import Diagnostic, Related, error
+from ccirules.model import Model, QuestionInfo, ScoreInfo, describe_thing
+from ccirules.resolve import POOLING, Kind, Target, kind_of, resolve, table_of
 from ccirules.suggest import with_article
-
-_POOLING = (nodes.AggregateKind.PROPORTION, nodes.AggregateKind.COUNT)
-
-
-class Kind(enum.Enum):
-    PERCENT = "percentage"
-    POINTS = "sum of points"
-    COUNT = "count"
-    RATING = "judged rating"
-
-
-Target = QuestionInfo | ScoreInfo
-
-
-@attrs.frozen
-class Resolution:
-    """What a score's rule ranges over, and what was wrong with it."""
-
-    targets: tuple[Target, ...]
-    problems: tuple[Diagnostic, ...]
-
-
-def resolve(model: Model, score: ScoreInfo, visiting: frozenset[str] = frozenset()) -> Resolution:
-    """The questions (pooling rules) or scores (other rules) a score is computed from.
-
-    ``visiting`` holds the pooled scores being expanded, so a cycle among them stops here; the
-    cycle itself is reported by :func:`score_cycles`.
-    """
-    rule = score.rule
-    problems: list[Diagnostic] = []
-    targets: list[Target] = []
-    if isinstance(rule, nodes.WeightedMean):
-        for term in rule.terms:
-            target = _as_score_target(model, term.name, problems)
-            if target is not None:
-                targets.append(target)
-            if term.weight.value <= 0:
-                problems.append(error("E214", "weights must be greater than zero",
-                                      term.weight.span, hint="leave the term out instead"))
-        return Resolution(tuple(targets), tuple(problems))
-    if not isinstance(rule, nodes.Aggregate):
-        return Resolution((), ())
-    pooling = rule.kind in _POOLING
-    for operand in rule.operands.items:
-        targets.extend(_operand_targets(model, score, operand, pooling, problems,
-                                        visiting | {score.name.text}))
-    for name in rule.operands.excluded:
-        before = len(targets)
-        targets = [target for target in targets if _target_name(target) != name.text]
-        if len(targets) == before and name.text in model.things:
-            problems.append(error("E214", f"`{name.text}` is not among what this score counts, "
-                                  "so `except` leaves nothing out", name.span,
-                                  hint="remove it from `except`, or check the name"))
-    unique = list(dict.fromkeys(targets))
-    return Resolution(tuple(unique), tuple(problems))
-
-
-def _target_name(target: Target) -> str:
-    return target.node.name.text if isinstance(target, QuestionInfo) else target.name.text
-
-
-def _operand_targets(model: Model, score: ScoreInfo, operand: nodes.Operand, pooling: bool,
-                     problems: list[Diagnostic], visiting: frozenset[str]) -> list[Target]:
-    kind = operand.kind
-    if kind is nodes.OperandKind.ITS_QUESTIONS:
-        if score.group is None:
-            problems.append(error("E214", f"`its questions` needs a group, and {score.describe} "
-                                  "is not one", operand.span,
-                                  hint="name the groups or questions it should count"))
-            return []
-        return list(model.all_questions(score.group))
-    if kind is nodes.OperandKind.ITS_KEY_QUESTIONS:
-        if not score.is_headline:
-            problems.append(error("E214", f"`its key questions` belongs in a headline, and "
-                                  f"{score.describe} is not one", operand.span,
-                                  hint="use `its questions` in a group"))
-            return []
-        return list(model.key_questions(score.name.text))
-    if kind is nodes.OperandKind.ITS_PARTS:
-        if score.group is None:
-            problems.append(error("E214", f"`its parts` needs a group, and {score.describe} is "
-                                  "not one", operand.span, hint="name the scores it combines"))
-            return []
-        return _groups_as_targets(model, score.group.children, pooling, operand, problems)
-    if kind is nodes.OperandKind.EVERY:
-        if operand.name.text not in model.levels:
-            return []
-        return _groups_as_targets(model, model.groups_of_level(operand.name.text), pooling,
-                                  operand, problems)
-    thing = model.things.get(operand.name.text)
-    if thing is None:
-        return []
-    if isinstance(thing, QuestionInfo):
-        return [thing]
-    if isinstance(thing, GroupInfo):
-        return _groups_as_targets(model, [thing], pooling, operand, problems)
-    if isinstance(thing, ScoreInfo):
-        if not pooling:
-            return [thing]
-        return _pooled_questions(model, thing, operand, problems, visiting)
-    problems.append(error("E203", f"`{operand.name.text}` is an attribute; a score counts "
-                          "questions or other scores", operand.span))
-    return []
-
-
-def _groups_as_targets(model: Model, groups: list[GroupInfo], pooling: bool,
-                       operand: nodes.Operand, problems: list[Diagnostic]) -> list[Target]:
-    if pooling:
-        return [question for group in groups for question in model.all_questions(group)]
-    targets: list[Target] = []
-    for group in groups:
-        score = model.score_info.get(group.node.name.text)
-        if score is None or score.rule is None:
-            problems.append(error("E214", f"{group.node.level.text} `{group.node.name.text}` has "
-                                  "no score to combine", operand.span,
-                                  hint="give it (or its level) a `scored as` or `judged directly`",
-                                  related=[Related(group.node.span, "declared here")]))
-        else:
-            targets.append(score)
-    return targets
-
-
-def _pooled_questions(model: Model, score: ScoreInfo, operand: nodes.Operand,
-                      problems: list[Diagnostic], visiting: frozenset[str]) -> list[Target]:
-    """The questions a pooled score covers, for pooling it again inside another score."""
-    rule = score.rule
-    if not (isinstance(rule, nodes.Aggregate) and rule.kind in _POOLING):
-        problems.append(error("E214", f"{score.describe} is not a pool of answers, so its "
-                              "answers cannot be pooled again", operand.span,
-                              hint="pool its questions or groups directly, or use `lowest`, "
-                                   "`highest` or `weighted mean` to combine scores"))
-        return []
-    if score.name.text in visiting:
-        return []
-    return [target for target in resolve(model, score, visiting).targets
-            if isinstance(target, QuestionInfo)]
-
-
-def _as_score_target(model: Model, name: nodes.Name, problems: list[Diagnostic]) -> Target | None:
-    thing = model.things.get(name.text)
-    if isinstance(thing, QuestionInfo):
-        return thing
-    if isinstance(thing, GroupInfo):
-        score = model.score_info.get(name.text)
-        if score is None or score.rule is None:
-            problems.append(error("E214", f"{thing.node.level.text} `{name.text}` has no score",
-                                  name.span, hint="give it a `scored as`"))
-            return None
-        return score
-    if isinstance(thing, ScoreInfo):
-        return thing
-    if thing is not None:
-        problems.append(error("E203", f"`{name.text}` is an attribute, not a score", name.span))
-    return None
-
-
-def kind_of(model: Model, target: Target, seen: frozenset[str] = frozenset()) -> Kind | None:
-    """The kind of value a score takes; None when it cannot be known (errors, cycles)."""
-    if isinstance(target, QuestionInfo):
-        return Kind.PERCENT
-    rule = target.rule
-    if target.name.text in seen or rule is None:
-        return None
-    if isinstance(rule, nodes.Judged):
-        return Kind.RATING
-    if isinstance(rule, nodes.Aggregate):
-        if rule.kind is nodes.AggregateKind.PROPORTION:
-            return Kind.PERCENT
-        if rule.kind is nodes.AggregateKind.COUNT:
-            return Kind.COUNT
-        if rule.kind is nodes.AggregateKind.SUM_OF_POINTS:
-            return Kind.POINTS
-    kinds = {kind_of(model, item, seen | {target.name.text})
-             for item in resolve(model, target).targets}
-    return kinds.pop() if len(kinds) == 1 else None
-
-
-def points_range(model: Model, score: ScoreInfo) -> tuple[Decimal, set[Decimal]] | None:
-    """For a sum of points: the maximum, and every total that some set of ratings can give."""
-    totals = {Decimal(0)}
-    for target in resolve(model, score).targets:
-        table = _table_of(model, target)
-        if table is None or any(band.points is None for band in table.bands):
-            return None
-        options = {band.points.value for band in table.bands}
-        totals = {total + option for total in totals for option in options}
-    return max(totals), totals
-
-
-def _table_of(model: Model, target: Target) -> nodes.BandTable | None:
-    if isinstance(target, ScoreInfo) and target.bands is not None:
-        return model.bands.get(target.bands.text)
-    return None
-
 
 # ---- the checks ------------------------------------------------------------------------------
 
@@ -255,7 +54,7 @@ def _operand_problems(model: Model, score: ScoreInfo) -> Iterator[Diagnostic]:
 
 
 def _pools(rule: nodes.ScoreRule) -> bool:
-    return isinstance(rule, nodes.Aggregate) and rule.kind in _POOLING
+    return isinstance(rule, nodes.Aggregate) and rule.kind in POOLING
 
 
 def _points_problems(model: Model, score: ScoreInfo, rule: nodes.Aggregate,
@@ -264,7 +63,7 @@ def _points_problems(model: Model, score: ScoreInfo, rule: nodes.Aggregate,
         yield error("E214", f"question `{target.node.name.text}` has no rating to give points",
                     rule.span, hint="sum the points of banded scores, such as standards")
         return
-    table = _table_of(model, target)
+    table = table_of(model, target)
     if table is None:
         if target.bands is None:
             yield error("E214", f"{target.describe} has no bands, so it earns no points",
@@ -287,7 +86,7 @@ def score_cycles(model: Model) -> Iterator[Diagnostic]:
                    if isinstance(target, ScoreInfo)]
         targets.extend(_named_scores(model, score))
         for limit in score.limits:
-            targets.extend(atom.subject.text for atom in atoms(limit.condition)
+            targets.extend(atom.subject.text for atom in nodes.atoms(limit.condition)
                            if atom.subject.text in model.score_info)
         edges[score.name.text] = targets
     names = [score.name.text for score in model.scores]
@@ -302,7 +101,7 @@ def score_cycles(model: Model) -> Iterator[Diagnostic]:
 def _named_scores(model: Model, score: ScoreInfo) -> Iterator[str]:
     """Scores named in a pooling rule: their answers are pooled, so they are dependencies too."""
     rule = score.rule
-    if isinstance(rule, nodes.Aggregate) and rule.kind in _POOLING:
+    if isinstance(rule, nodes.Aggregate) and rule.kind in POOLING:
         for operand in rule.operands.items:
             if operand.kind is nodes.OperandKind.NAMED and isinstance(
                     model.things.get(operand.name.text), ScoreInfo):

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from ccirules import nodes
 from ccirules.checker.graph import cycles
-from ccirules.checker.model import GroupInfo, Model, QuestionInfo, ancestors
 from ccirules.diagnostics import Diagnostic, Related, error
+from ccirules.model import GroupInfo, Model, QuestionInfo, ancestors
 
 
 def level_nesting(model: Model) -> Iterator[Diagnostic]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ccirules.checker.model import Model
 from ccirules.diagnostics import Diagnostic, warning
+from ccirules.model import Model
 
 
 def unused_declarations(model: Model) -> Iterator[Diagnostic]:

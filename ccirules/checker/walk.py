@@ -5,21 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ccirules import nodes
-from ccirules.checker.model import Model, Namespace
-
-
-def atoms(condition: nodes.Condition) -> Iterator[nodes.Is | nodes.InSet | nodes.Compare]:
-    """The comparisons in a condition, left to right (iteratively: depth is user-controlled)."""
-    stack = [condition]
-    while stack:
-        current = stack.pop()
-        match current:
-            case nodes.All() | nodes.Any():
-                stack.extend(reversed(current.operands))
-            case nodes.Not():
-                stack.append(current.operand)
-            case _:
-                yield current
+from ccirules.model import Model, Namespace
 
 
 def conditions(model: Model) -> Iterator[tuple[str, nodes.Condition]]:
@@ -65,7 +51,7 @@ def references(model: Model) -> Iterator[tuple[Namespace, nodes.Name, str]]:
         if not score.rule_is_default:
             yield from _rule_references(score.rule)
     for _, condition in conditions(model):
-        for atom in atoms(condition):
+        for atom in nodes.atoms(condition):
             yield Namespace.THINGS, atom.subject, "name"
 
 

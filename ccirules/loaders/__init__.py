@@ -15,12 +15,11 @@ from collections.abc import Iterator, Sequence
 import attrs
 
 from ccirules.cases import Case, InputFile, Inspection, Judgements
-from ccirules.compiler import CompiledRuleset
+from ccirules.compiler import CompiledRuleset, Rule
 from ccirules.diagnostics import Diagnostic, Related, error, has_errors, sorted_unique, warning
 from ccirules.loaders.documents import (
     DocumentError,
     Record,
-    parse_json,
     parse_yaml,
     records_and_judgements,
 )
@@ -157,7 +156,12 @@ def _text_records(kind: str, source: SourceFile) -> tuple[list[Record], list[Fie
         return list(json_lines_records(source)), []
     if not source.text.strip():
         return [], []  # an empty file holds no cases, whatever its format
-    documents = parse_yaml(source) if kind == "yaml" else [parse_json(source)]
+    if kind == "yaml":
+        documents = parse_yaml(source)
+    else:
+        from ccirules.loaders.json_positions import parse_json  # Lark: only JSON needs it
+
+        documents = [parse_json(source)]
     records: list[Record] = []
     judged: list[Field] = []
     for document in documents:
@@ -183,7 +187,7 @@ def read_judgements(ruleset: CompiledRuleset, fields: list[tuple[Field, str]],
                     diagnostics: list[Diagnostic]) -> Judgements:
     """Ratings for scores judged directly, each checked against the score's band labels; a
     judged score with no rating is a warning (W409)."""
-    judged = {score.name: score for score in ruleset.scores if score.rule == "judged directly"}
+    judged = {score.name: score for score in ruleset.scores if score.rule is Rule.JUDGED}
     ratings: dict[str, str] = {}
     origins = {}
     for field, _ in fields:

@@ -3,8 +3,8 @@
 Both formats become the same tree of :class:`DocNode` values, each with its span. YAML is composed
 with PyYAML's C loader in its "base" mode, where every scalar stays text: `yes`, `no`, `1.1` and
 `010` mean what the inspector typed, not booleans or numbers, and the ruleset decides their type.
-Aliases are refused (they could multiply a small file into a huge one). JSON is parsed with a Lark
-grammar so that every key and value keeps its line and column.
+Aliases are refused (they could multiply a small file into a huge one). JSON is parsed with
+positions by :mod:`ccirules.loaders.json_positions`.
 
 A document holds one case (a mapping with a `case` key), a list of cases, or a mapping with
 `cases:` and/or `judgements:` (ratings for scores judged directly).
@@ -12,17 +12,11 @@ A document holds one case (a mapping with a `case` key), a list of cases, or a m
 
 from __future__ import annotations
 
-import functools
-import json
-import math
 from collections.abc import Iterator
 
 import attrs
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedInput
 
 from ccirules.diagnostics import Diagnostic, Related, error
-from ccirules.grammars import grammar_text
 from ccirules.loaders.records import CASE_KEY, Field
 from ccirules.source import SourceFile, Span
 
@@ -121,100 +115,6 @@ class _YamlConverter:
     def _span(self, node) -> Span:
         return self.source.span(node.start_mark.index, max(node.start_mark.index + 1,
                                                            node.end_mark.index))
-
-
-# ---- JSON ------------------------------------------------------------------------------------
-
-
-@functools.cache
-def _json_parser() -> Lark:
-    return Lark(grammar_text("json.lark"), parser="lalr", lexer="basic", propagate_positions=True)
-
-
-def parse_json(source: SourceFile, start: int = 0, end: int | None = None) -> DocNode:
-    """The JSON document in ``source.text[start:end]`` (a whole file, or one line of JSON Lines),
-    with spans in ``source``; raises DocumentError with a located diagnostic."""
-    text = source.text[start:end]
-    try:
-        tree = _json_parser().parse(text)
-    except UnexpectedInput as problem:
-        offset = getattr(problem, "pos_in_stream", None) or 0
-        found = text[offset:offset + 1] or "the end of the text"
-        hint = ("JSON has no NaN or Infinity; leave the value empty (null) instead"
-                if text[offset:offset + 3] in ("NaN", "Inf") else
-                "check for a missing comma, quote or bracket just before this point")
-        raise DocumentError(error("E401", f"this JSON cannot be read: unexpected `{found}`",
-                                  source.span(start + offset, start + offset + 1),
-                                  hint=hint)) from None
-    return _json_node(source, start, tree)
-
-
-def _json_node(source: SourceFile, start: int, root: Tree | Token) -> DocNode:
-    results: dict[int, DocNode] = {}
-    stack: list[tuple[Tree | Token, bool]] = [(root, False)]
-    count = 0
-    while stack:
-        item, expanded = stack.pop()
-        if not expanded:
-            count += 1
-            if count > MAX_NODES:
-                raise DocumentError(error("E410", "this file holds too many values",
-                                          source.whole()))
-            stack.append((item, True))
-            if isinstance(item, Tree):
-                stack.extend((child, False) for child in item.children
-                             if child is not None)
-            continue
-        results[id(item)] = _json_value(source, start, item, results)
-    return results[id(root)]
-
-
-def _json_value(source: SourceFile, start: int, item: Tree | Token,
-                done: dict[int, DocNode]) -> DocNode:
-    if isinstance(item, Token):
-        span = source.span(start + item.start_pos, start + item.end_pos)
-        if item.type == "STRING":  # a pair's key, or a string's text
-            return DocNode("scalar", json.loads(str(item)), span)
-        return DocNode("token", str(item), span)  # a number's text, read by its parent
-    span = source.span(start + item.meta.start_pos, start + item.meta.end_pos)
-    children = [done.pop(id(child)) for child in item.children if child is not None]
-    match item.data:
-        case "string":
-            return DocNode("scalar", json.loads(str(item.children[0])), span)
-        case "number":
-            return DocNode("scalar", json_number(str(item.children[0]), span), span)
-        case "true" | "false" | "null":
-            return DocNode("scalar", {"true": True, "false": False, "null": None}[item.data],
-                           span)
-        case "array":
-            return DocNode("list", children, span)
-        case "pair":
-            key, value = children
-            return DocNode("pair", (key, value), span)
-        case "object":
-            pairs = [child.value for child in children]
-            keys: dict[str, DocNode] = {}
-            for key, _ in pairs:
-                if key.value in keys:
-                    raise DocumentError(error(
-                        "E410", f"the key `{key.value}` appears twice in one object", key.span,
-                        hint="keep one of them", related=[Related(keys[key.value].span,
-                                                                  "first here")]))
-                keys[key.value] = key
-            return DocNode("map", pairs, span)
-    raise AssertionError(f"unknown JSON node {item.data}")
-
-
-def json_number(text: str, span: Span) -> int | float:
-    """A JSON number as Python reads it, refusing ones no answer could be (1e999, 5000 digits)."""
-    try:
-        number = json.loads(text)
-    except ValueError:
-        number = None
-    if number is None or (isinstance(number, float) and not math.isfinite(number)):
-        raise DocumentError(error("E403", "this number is too large to be a value", span,
-                                  hint="case files hold answers and attributes, not big numbers"))
-    return number
 
 
 # ---- documents to records --------------------------------------------------------------------

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import attrs
 
 from ccirules.cases import Case
-from ccirules.compiler import CompiledAttribute, CompiledRuleset, match_value
+from ccirules.compiler import AttributeKind, CompiledAttribute, CompiledRuleset, match_value
 from ccirules.diagnostics import Diagnostic, Related, error
 from ccirules.source import Span
 from ccirules.suggest import did_you_mean
@@ -112,7 +112,7 @@ class RecordBuilder:
         if isinstance(raw, datetime.date | datetime.time):
             return self._reject(field, f"a date where `{attribute.name}` expects "
                                        f"{_expects(attribute)}")
-        if attribute.kind == "whole number":
+        if attribute.kind is AttributeKind.WHOLE_NUMBER:
             number = _whole_number(raw)
             if number is None:
                 return self._reject(field, f"`{raw}` is not a whole number")
@@ -122,9 +122,9 @@ class RecordBuilder:
                                            f"{attribute.low} to {attribute.high}")
             return number
         text = _text_of(raw)
-        if attribute.kind == "text":
+        if attribute.kind is AttributeKind.TEXT:
             return text
-        if isinstance(raw, bool) and attribute.kind == "yes or no":
+        if isinstance(raw, bool) and attribute.kind is AttributeKind.YES_OR_NO:
             return "yes" if raw else "no"
         match = match_value(attribute.values, text) if text is not None else None
         if match is None:
@@ -193,4 +193,4 @@ _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
 def _expects(attribute: CompiledAttribute) -> str:
-    return "a whole number" if attribute.kind == "whole number" else "text"
+    return "a whole number" if attribute.kind is AttributeKind.WHOLE_NUMBER else "text"

@@ -24,33 +24,34 @@ from collections.abc import Iterator, Sequence
 import msgspec
 
 from ccirules.cases import Case, InputFile, Judgements
-from ccirules.codegen import CASE_FIELD, FastScorer, case_id_of
+from ccirules.codegen import case_id_of
 from ccirules.compiler import CompiledRuleset
 from ccirules.diagnostics import Diagnostic, error
 from ccirules.loaders import FORMATS, expand_paths, load_file, no_cases, read_judgements
-from ccirules.loaders.documents import DocumentError, parse_json, records_and_judgements
-from ccirules.loaders.records import RecordBuilder, repeated_case
+from ccirules.loaders.documents import DocumentError, records_and_judgements
+from ccirules.loaders.records import CASE_KEY, RecordBuilder, repeated_case
 from ccirules.reading import open_failure
 from ccirules.source import SourceFile, Span
 
 CHUNK_BYTES = 1024 * 1024
 
 
-class RowSource:
-    """Every case of an inspection, read once as batches of typed rows.
+class FileRows:
+    """Case files and folders as a :class:`~ccirules.rows.RowSource`: every case read once, as
+    batches of typed rows.
 
     After :meth:`batches` is exhausted, ``diagnostics``, ``files`` and ``judgements`` are final.
     ``locate`` finds where any case (or one of its fields) was read, for diagnostics.
     """
 
-    def __init__(self, paths: Sequence[str], ruleset: CompiledRuleset, scorer: FastScorer,
+    def __init__(self, paths: Sequence[str], ruleset: CompiledRuleset,
                  exact_lines: bool = False) -> None:
         """``exact_lines`` records each JSON Lines case's line number as it is read (for traces,
         which give every case's location); otherwise it is found when a diagnostic needs it."""
         self.paths = list(paths)
         self.exact_lines = exact_lines
         self.ruleset = ruleset
-        self.scorer = scorer
+        self.scorer = ruleset.scorer
         self.diagnostics: list[Diagnostic] = []
         self.files: list[InputFile] = []
         self.judgements = Judgements({}, {})
@@ -90,7 +91,7 @@ class RowSource:
 
     def _row_of_case(self, case: Case):
         if case.id in self._ids:
-            self._repeats.append((case.id, case.origins.get(CASE_FIELD, case.span)))
+            self._repeats.append((case.id, case.origins.get(CASE_KEY, case.span)))
             return None
         self._ids.add(case.id)
         self._cases[case.id] = case
@@ -181,6 +182,8 @@ class RowSource:
                                           source.span(offset, offset + 1),
                                           hint="save the file again as UTF-8"))
             return None
+        from ccirules.loaders.json_positions import parse_json  # Lark: only for a bad line
+
         source = _line_source(path, number, text)
         start = len(source.text) - len(text)
         try:
@@ -199,7 +202,7 @@ class RowSource:
         if case is None:
             return None
         if case.id in self._ids:
-            self._repeats.append((case.id, case.origins.get(CASE_FIELD, case.span)))
+            self._repeats.append((case.id, case.origins.get(CASE_KEY, case.span)))
             return None
         self._ids.add(case.id)
         self._cases[case.id] = case
@@ -233,9 +236,11 @@ class RowSource:
     def locate(self, case_id: str, field: str | None) -> Span:
         """Where a case (or one of its fields) was read. JSON Lines are read again, with
         positions, only now, when a diagnostic needs them."""
+        from ccirules.loaders.json_positions import parse_json  # Lark: only to locate a case
+
         case = self._cases.get(case_id)
         if case is not None:
-            return case.origins.get(field or CASE_FIELD, case.span)
+            return case.origins.get(field, case.span) if field is not None else case.span
         if case_id not in self._lines:
             self.find_lines([case_id])
         path, number = self._lines[case_id]

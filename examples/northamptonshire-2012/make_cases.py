@@ -34,7 +34,7 @@ from pathlib import Path
 
 from ccirules.api import evaluate, load_ruleset
 from ccirules.cases import Case, Inspection, Judgements
-from ccirules.evaluator import Outcome, case_records
+from ccirules.evaluator import applying
 from ccirules.source import SourceFile
 
 HERE = Path(__file__).resolve().parent
@@ -135,8 +135,10 @@ def make_case(fields: dict, answers: dict) -> Case:
 
 
 def applicable(ruleset, question, fields: dict, answers: dict) -> bool:
-    records = case_records(ruleset, make_case(fields, answers))
-    return next(r for r in records if r.question == question).outcome is not Outcome.DOES_NOT_APPLY
+    """Whether the question applies to the case, given its answers so far (the engine decides:
+    an answer to a question that does not apply does not survive)."""
+    attributes = {k: v for k, v in fields.items() if k != "case"}
+    return question in applying(ruleset, attributes, {**answers, question: "yes"})
 
 
 def assign(ruleset, cases: list[dict], targets: dict[str, int], rng: random.Random) -> dict:

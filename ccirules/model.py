@@ -1,4 +1,4 @@
-"""What a ruleset declares, indexed once for every check.
+"""What a ruleset declares, indexed once: for every check, then for the compiler.
 
 The model resolves what the syntax leaves implicit: a question's group, its scale (its own, its
 nearest group's, or the only scale declared), the conditions it inherits from its groups, a group's

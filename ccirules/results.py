@@ -1,4 +1,5 @@
-"""Evaluation results for people and for tools: a terminal table, Markdown, CSV and JSON.
+"""Evaluation results for people and for tools: a terminal table, Markdown, CSV and JSON, and
+how a score is shown in each.
 
 JSON is the reference form, described by ``schemas/result.schema.json`` (shipped in the package)
 and versioned by ``format_version``; the other forms are views of the same data. Every form
@@ -18,11 +19,11 @@ import attrs
 
 from ccirules import __version__
 from ccirules.cases import InputFile
-from ccirules.codegen import UNANSWERED_CODE, gate_code, value_code
-from ccirules.compiler import CompiledRuleset, CompiledScore
-from ccirules.evaluator import AnswerRecord, Evaluation, Outcome, ScoreResult, shown
-from ccirules.printer import print_condition
-from ccirules.scoring import shown_value
+from ccirules.compiler import CompiledRuleset, CompiledScore, Rule
+from ccirules.evaluator import Evaluation
+from ccirules.resolve import Kind
+from ccirules.scoring import ScoreResult, shown_value
+from ccirules.trace import AnswerRecord
 
 #: Version of the JSON result layout; bumped on any incompatible change.
 RESULT_FORMAT_VERSION = 1
@@ -46,6 +47,21 @@ class Stamp:
         }
 
 
+def shown(result: ScoreResult, ruleset: CompiledRuleset) -> str:
+    """A score as printed: `74%`, `27 points`, `12`, `judged` (a rating with no number), or
+    `no score`."""
+    score = ruleset.score(result.name)
+    if result.exact is None:
+        judged = score.rule is Rule.JUDGED and result.band is not None
+        return "judged" if judged else "no score"
+    text = format(shown_value(score, result.exact), "f")
+    if score.value_kind is Kind.PERCENT:
+        return f"{text}%"
+    if score.value_kind is Kind.POINTS:
+        return f"{text} point" + ("" if text == "1" else "s")
+    return text
+
+
 # ---- JSON ------------------------------------------------------------------------------------
 
 
@@ -64,21 +80,23 @@ def result_document(evaluation: Evaluation, stamp: Stamp) -> dict[str, object]:
     }
     if evaluation.breakdown_by is not None:
         document["breakdown"] = {"by": evaluation.breakdown_by, "groups": [
-            {"value": value, "cases": cases,
-             "scores": [_score_json(ruleset, result) for result in results]}
-            for value, cases, results in evaluation.breakdowns]}
+            {"value": group.value, "cases": group.cases,
+             "scores": [_score_json(ruleset, result) for result in group.scores]}
+            for group in evaluation.breakdowns]}
     if evaluation.trace is not None:
+        legends = ruleset.scorer.legends
         document["trace"] = {
             "questions": list(ruleset.evaluation_order),
-            "legend": {name: trace_legend(ruleset, name) for name in ruleset.evaluation_order},
-            "cases": [{"case": case, "location": location, "outcomes": codes}
-                      for case, codes, location in evaluation.trace],
+            "legend": {name: {code: meaning.to_json(name) for code, meaning in legend.items()}
+                       for name, legend in zip(ruleset.evaluation_order, legends, strict=True)},
+            "cases": [{"case": case.case, "location": case.location, "outcomes": case.codes}
+                      for case in evaluation.trace],
         }
     document["diagnostics"] = [d.to_json() for d in evaluation.diagnostics]
     return document
 
 
-def render_json(evaluation: Evaluation, stamp: Stamp) -> str:
+def render_result_json(evaluation: Evaluation, stamp: Stamp) -> str:
     return json.dumps(result_document(evaluation, stamp), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -87,9 +105,9 @@ def _score_json(ruleset: CompiledRuleset, result: ScoreResult) -> dict[str, obje
     band = result.band
     return {
         "id": score.name,
-        "kind": score.kind,
+        "kind": score.level,
         "title": score.title,
-        "rule": score.rule,
+        "rule": score.rule.value,
         "sufficient": result.sufficient,
         "applicable": result.applicable,
         "exact": _fraction(result.exact),
@@ -102,29 +120,6 @@ def _score_json(ruleset: CompiledRuleset, result: ScoreResult) -> dict[str, obje
         "parts": [{"id": name, "exact": _fraction(value)} for name, value in result.parts],
         "note": result.note,
     }
-
-
-def trace_legend(ruleset: CompiledRuleset, name: str) -> dict[str, dict[str, object]]:
-    """What each trace character means for one question: outcome, reason and ruleset place."""
-    question = ruleset.question(name)
-    legend: dict[str, dict[str, object]] = {}
-    for position, (value, category) in enumerate(question.scale.categories.items()):
-        outcome = {"sufficient": Outcome.SUFFICIENT, "insufficient": Outcome.INSUFFICIENT,
-                   "not applicable": Outcome.NOT_APPLICABLE}[category.value]
-        legend[value_code(position)] = {
-            "outcome": outcome.value, "answer": value,
-            "reason": f"`{value}` means {category.value}",
-            "rule_location": question.scale.spans[value].to_json()}
-    legend[UNANSWERED_CODE] = {"outcome": Outcome.UNANSWERED.value,
-                               "reason": "no answer was recorded",
-                               "rule_location": question.span.to_json()}
-    for position, gate in enumerate(question.gates):
-        owner = "its" if gate.owner == name else f"`{gate.owner}`'s"
-        legend[gate_code(position)] = {
-            "outcome": Outcome.DOES_NOT_APPLY.value,
-            "reason": f"{owner} condition is false: {print_condition(gate.condition)}",
-            "rule_location": gate.span.to_json()}
-    return legend
 
 
 def record_json(record: AnswerRecord) -> dict[str, object]:
@@ -195,10 +190,10 @@ def _aligned(rows: list[list[str]], headings: list[str]) -> list[str]:
 def render_table(evaluation: Evaluation, stamp: Stamp) -> str:
     lines = [_heading(evaluation), ""]
     lines += _aligned(_rows(evaluation, evaluation.scores), HEADINGS)
-    for value, cases, results in evaluation.breakdowns:
-        lines += ["", f"{evaluation.breakdown_by} = {value}: {cases} case"
-                  + ("" if cases == 1 else "s"), ""]
-        lines += _aligned(_rows(evaluation, results), HEADINGS)
+    for group in evaluation.breakdowns:
+        lines += ["", f"{evaluation.breakdown_by} = {group.value}: {group.cases} case"
+                  + ("" if group.cases == 1 else "s"), ""]
+        lines += _aligned(_rows(evaluation, group.scores), HEADINGS)
     lines += ["", _stamp_line(evaluation, stamp)]
     return "\n".join(lines) + "\n"
 
@@ -220,9 +215,9 @@ def render_markdown(evaluation: Evaluation, stamp: Stamp) -> str:
         return lines
 
     lines = [f"## {_heading(evaluation)}", "", *table(evaluation.scores)]
-    for value, cases, results in evaluation.breakdowns:
-        lines += ["", f"### {evaluation.breakdown_by} = {value} ({cases} cases)", "",
-                  *table(results)]
+    for group in evaluation.breakdowns:
+        lines += ["", f"### {evaluation.breakdown_by} = {group.value} ({group.cases} cases)",
+                  "", *table(group.scores)]
     lines += ["", f"<sub>{_stamp_line(evaluation, stamp)}</sub>"]
     return "\n".join(lines) + "\n"
 
@@ -239,12 +234,12 @@ def render_csv(evaluation: Evaluation, stamp: Stamp) -> str:
     writer.writerow(["group", "id", "kind", "title", "sufficient", "applicable", "value",
                      "exact", "band", "band_title"])
     sections = [("", evaluation.scores)] + [
-        (f"{by}={value}", results) for value, _, results in evaluation.breakdowns]
+        (f"{by}={group.value}", group.scores) for group in evaluation.breakdowns]
     for group, results in sections:
         for result in results:
             score = evaluation.ruleset.score(result.name)
             writer.writerow([_safe(cell) for cell in (
-                group, score.name, score.kind, score.title or "",
+                group, score.name, score.level, score.title or "",
                 "" if result.sufficient is None else result.sufficient,
                 "" if result.applicable is None else result.applicable,
                 _value(score, result.exact) or "", _fraction(result.exact) or "",
@@ -261,5 +256,5 @@ def _safe(cell: object) -> str:
     return text
 
 
-RENDERERS = {"table": render_table, "json": render_json, "markdown": render_markdown,
+RENDERERS = {"table": render_table, "json": render_result_json, "markdown": render_markdown,
              "csv": render_csv}
