@@ -16,22 +16,27 @@ raising, so callers decide what to do with them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import attrs
+import msgspec
 
-from ccirules import nodes
-from ccirules.checker import Checked, check
-from ccirules.compiler import CompiledRuleset, compile_ruleset
 from ccirules.diagnostics import Diagnostic, Severity, has_errors, sorted_unique
 from ccirules.evaluator import Evaluation, evaluate
 from ccirules.loaders import LoadResult, load_inspection
-from ccirules.model import Model
 from ccirules.reading import read_bytes
-from ccirules.source import SourceFile
+
+if TYPE_CHECKING:
+    from ccirules import nodes
+    from ccirules.checker import Checked
+    from ccirules.compiler import CompiledRuleset
+    from ccirules.model import Model
+    from ccirules.source import SourceFile
+
+# Parsing, checking and compiling are imported where they are used: a ruleset that comes from
+# the compiled-ruleset cache needs none of them (nor Lark).
 
 
-@attrs.frozen
-class CheckedRuleset:
+class CheckedRuleset(msgspec.Struct, frozen=True):
     """A ruleset file after reading, parsing and checking.
 
     ``ruleset`` and ``checked`` (the model the compiler reads, and the checker's findings) are
@@ -61,7 +66,8 @@ class CheckedRuleset:
 
 def check_source(source: SourceFile) -> CheckedRuleset:
     """Parse and check ruleset text that is already in memory."""
-    from ccirules.parser import parse  # Lark: only when a ruleset is parsed
+    from ccirules.checker import check
+    from ccirules.parser import parse
 
     parsed = parse(source)
     if parsed.ruleset is None:
@@ -79,8 +85,7 @@ def check_ruleset_file(path: str) -> CheckedRuleset:
     return check_source(read.source)
 
 
-@attrs.frozen
-class LoadedRuleset:
+class LoadedRuleset(msgspec.Struct, frozen=True):
     """A ruleset file checked and, when it has no errors, compiled (with its scorer)."""
 
     path: str
@@ -108,13 +113,16 @@ def load_ruleset(path: str, *, cache: bool = True) -> LoadedRuleset:
     if cache:
         hit = disk.load(source, read.data)
         if hit is not None:
-            return LoadedRuleset(path, hit.warnings, hit.compiled, source.sha256)
+            compiled, warnings = hit
+            return LoadedRuleset(path, warnings, compiled, source.sha256)
     checked = check_source(source)
     if not checked.ok:
         return LoadedRuleset(path, checked.diagnostics, None, source.sha256)
+    from ccirules.compiler import compile_ruleset
+
     compiled = compile_ruleset(checked.checked)
     if cache:
-        disk.store(source, read.data, disk.Entry(compiled, checked.diagnostics))
+        disk.store(source, read.data, (compiled, checked.diagnostics))
     return LoadedRuleset(path, checked.diagnostics, compiled, source.sha256)
 
 

@@ -7,11 +7,14 @@ objects are version-specific). It holds the compiled ruleset, the checker's warn
 scorer's compiled code, but no path and no text: the ruleset file read for the key supplies both
 when the entry is loaded, so two copies of one ruleset each report their own location.
 
-The cache lives in the user cache directory (``$XDG_CACHE_HOME/ccirules`` on Linux);
-``CCIRULES_CACHE_DIR`` relocates it, ``CCIRULES_CACHE=off`` (or ``--no-cache``) disables it. It
-is bounded to :data:`MAX_BYTES`, oldest entries going first. Entries are unpickled, so they are
-read only from a directory the user owns and no one else may write to; an unreadable, corrupt or
-foreign entry is ignored (and rebuilt), and a folder that cannot be written is skipped silently.
+The cache lives in the user cache directory (``$XDG_CACHE_HOME/ccirules``, by default
+``~/.cache/ccirules``, on Linux; platformdirs' choice elsewhere); ``CCIRULES_CACHE_DIR``
+relocates it, ``CCIRULES_CACHE=off`` (or ``--no-cache``) disables it. It is bounded to
+:data:`MAX_BYTES`, oldest entries going first. Entries are unpickled, so they are read only from a
+directory the user owns and no one else may write to; an unreadable, corrupt or foreign entry is
+ignored (and rebuilt), and a folder that cannot be written is skipped silently.
+
+Imports are kept to what a cache hit needs: a hit is how most commands start.
 """
 
 from __future__ import annotations
@@ -23,15 +26,14 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import attrs
-
-from ccirules.compiler import CompiledRuleset
-from ccirules.diagnostics import Diagnostic
 from ccirules.source import SourceFile
+
+if TYPE_CHECKING:
+    from ccirules.compiler import CompiledRuleset
+    from ccirules.diagnostics import Diagnostic
 
 #: Largest total size of the cache folder; the oldest entries are removed beyond it.
 MAX_BYTES = 64 * 1024 * 1024
@@ -44,26 +46,28 @@ _BUILDERS = ("nodes.py", "source.py", "diagnostics.py", "parser.py", "syntax_err
              "model.py", "resolve.py", "compiler.py", "codegen.py", "trace.py", "cache.py",
              "checker", "grammars.py")
 
-
-@attrs.frozen
-class Entry:
-    """What a cache hit gives: the compiled ruleset, with its scorer's code, and the warnings
-    the checker reported for it."""
-
-    compiled: CompiledRuleset
-    warnings: tuple[Diagnostic, ...]
+#: What an entry gives: the compiled ruleset (with its scorer's code adopted) and the warnings
+#: the checker reported for it.
+Entry = tuple["CompiledRuleset", tuple["Diagnostic", ...]]
 
 
-def folder() -> Path | None:
+def folder() -> str | None:
     """The cache folder, or None when caching is disabled."""
     if os.environ.get("CCIRULES_CACHE", "").strip().lower() in ("off", "0", "no", "false"):
         return None
     chosen = os.environ.get("CCIRULES_CACHE_DIR")
     if chosen:
-        return Path(chosen)
-    import platformdirs  # only when the cache is used: finding the folder is all it does
+        return chosen
+    if sys.platform.startswith("linux"):
+        # The XDG base directory rule, written out: importing platformdirs (and the pathlib it
+        # brings) costs more than a whole cache hit, and this is all it would do here.
+        base = os.environ.get("XDG_CACHE_HOME", "").strip()
+        if not os.path.isabs(base):
+            base = os.path.join(os.path.expanduser("~"), ".cache")
+        return os.path.join(base, "ccirules")
+    import platformdirs  # macOS and Windows have conventions of their own
 
-    return Path(platformdirs.user_cache_dir("ccirules", appauthor=False))
+    return platformdirs.user_cache_dir("ccirules", appauthor=False)
 
 
 def key(data: bytes) -> str:
@@ -83,20 +87,22 @@ def _code_fingerprint() -> bytes:
     if not _FINGERPRINT:
         from ccirules.grammars import grammar_path
 
-        package = Path(__file__).resolve().parent
+        package = os.path.dirname(os.path.abspath(__file__))
         digest = hashlib.sha256()
         for path in [*sorted(_builder_files(package)), grammar_path("ruleset.lark")]:
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
+            digest.update(os.path.basename(path).encode())
+            with open(path, "rb") as handle:
+                digest.update(handle.read())
         _FINGERPRINT.append(digest.digest())
     return _FINGERPRINT[0]
 
 
-def _builder_files(package: Path) -> Iterator[Path]:
+def _builder_files(package: str) -> Iterator[str]:
     for name in _BUILDERS:
-        path = package / name
-        if path.is_dir():
-            yield from path.glob("*.py")
+        path = os.path.join(package, name)
+        if os.path.isdir(path):
+            yield from (os.path.join(path, file) for file in os.listdir(path)
+                        if file.endswith(".py"))
         else:
             yield path
 
@@ -108,44 +114,46 @@ def load(source: SourceFile, data: bytes) -> Entry | None:
         return None
     name = key(data)
     try:
-        with open(place / name, "rb") as handle:
+        with open(os.path.join(place, name), "rb") as handle:
             if not _trusted_file(handle.fileno()) or handle.read(len(_LAYOUT)) != _LAYOUT:
                 return None
             stored_key = handle.readline().strip().decode("ascii")
             payload = handle.read()
         if stored_key != name:
             return None
-        unpickler = _SourceUnpickler(io.BytesIO(payload), source)
-        compiled, warnings, constants, code = unpickler.load()
+        compiled, warnings, constants, code = _SourceUnpickler(io.BytesIO(payload),
+                                                               source).load()
         from ccirules.codegen import Scorer
 
         compiled.adopt(Scorer(compiled, constants, {
             traced: marshal.loads(blob) for traced, blob in code.items()}))
-        return Entry(compiled, warnings)
+        return compiled, warnings
     except Exception:
         return None
 
 
 def store(source: SourceFile, data: bytes, entry: Entry) -> None:
     """Keep an entry, compiling both variants of its scorer first; never fails the command."""
+    import tempfile  # only a cache miss writes
+
     place = folder()
     if place is None:
         return
+    compiled, warnings = entry
     try:
-        place.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.makedirs(place, mode=0o700, exist_ok=True)
         if not _trusted(place):
             return
-        scorer = entry.compiled.scorer
+        scorer = compiled.scorer
         code = {traced: marshal.dumps(scorer.compiled(traced)) for traced in (False, True)}
         buffer = io.BytesIO()
-        _SourcePickler(buffer, source).dump(
-            (entry.compiled, entry.warnings, scorer.constants, code))
+        _SourcePickler(buffer, source).dump((compiled, warnings, scorer.constants, code))
         name = key(data)
         handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=place)
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(_LAYOUT + name.encode("ascii") + b"\n" + buffer.getvalue())
-            os.replace(temporary, place / name)
+            os.replace(temporary, os.path.join(place, name))
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
@@ -154,7 +162,7 @@ def store(source: SourceFile, data: bytes, entry: Entry) -> None:
         return
 
 
-def _trusted(place: Path) -> bool:
+def _trusted(place: str) -> bool:
     """A folder the user owns that no one else can write to (entries are unpickled)."""
     try:
         info = os.stat(place)
@@ -173,19 +181,19 @@ def _owned_and_private(info: os.stat_result) -> bool:
     return owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def _trim(place: Path) -> None:
+def _trim(place: str) -> None:
     """Remove the oldest entries until the folder is within MAX_BYTES."""
     entries = []
-    for path in place.iterdir():
-        if path.name.startswith(".tmp-"):
+    for name in os.listdir(place):
+        if name.startswith(".tmp-"):
             continue
-        info = path.stat()
-        entries.append((info.st_mtime_ns, info.st_size, path))
+        info = os.stat(os.path.join(place, name))
+        entries.append((info.st_mtime_ns, info.st_size, name))
     total = sum(size for _, size, _ in entries)
-    for _, size, path in sorted(entries):
+    for _, size, name in sorted(entries):
         if total <= MAX_BYTES:
             break
-        path.unlink(missing_ok=True)
+        os.unlink(os.path.join(place, name))
         total -= size
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import attrs
+import msgspec
 
 from ccirules.source import Span
 
 
-@attrs.frozen
-class Case:
+class Case(msgspec.Struct, frozen=True):
     """One case: its id, its attribute values (typed), and the answers recorded for it."""
 
     id: str
@@ -25,22 +24,19 @@ class Case:
     span: Span  # the whole record
 
 
-@attrs.frozen
-class Judgements:
+class Judgements(msgspec.Struct, frozen=True):
     """Ratings recorded once per inspection, for scores that are `judged directly`."""
 
     ratings: Mapping[str, str]
     origins: Mapping[str, Span]
 
 
-@attrs.frozen
-class InputFile:
+class InputFile(msgspec.Struct, frozen=True):
     path: str
     sha256: str
 
 
-@attrs.frozen
-class Inspection:
+class Inspection(msgspec.Struct, frozen=True):
     """Everything read for one evaluation: cases, judgements and the files they came from."""
 
     cases: tuple[Case, ...]

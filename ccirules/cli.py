@@ -109,7 +109,7 @@ def _evaluated(ruleset_path: str, inputs: tuple[str, ...], *, by: str | None,
     """Check, compile, read and evaluate, stopping with exit code 3 at the first stage that
     has errors. ``eval`` streams the cases through the engine; ``explain`` loads them whole, to
     keep where every answer was read. Returns the evaluation and its stamp."""
-    import attrs
+    import msgspec
 
     from ccirules import api
     from ccirules.results import Stamp
@@ -127,8 +127,8 @@ def _evaluated(ruleset_path: str, inputs: tuple[str, ...], *, by: str | None,
             _fail_on_diagnostics(cases.diagnostics, strict)
         evaluation = api.evaluate(compiled, cases.inspection, by=by,
                                   allow_unanswered=allow_unanswered, keep_records=True)
-        evaluation = attrs.evolve(evaluation,
-                                  diagnostics=(*cases.diagnostics, *evaluation.diagnostics))
+        evaluation = msgspec.structs.replace(
+            evaluation, diagnostics=(*cases.diagnostics, *evaluation.diagnostics))
     else:
         evaluation = api.evaluate_files(compiled, inputs, by=by,
                                         allow_unanswered=allow_unanswered, trace=trace)
@@ -197,12 +197,9 @@ def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, outp
     Case files may be YAML, JSON, JSON Lines, CSV or Excel (.xlsx). The result carries a stamp
     of the ruleset's and inputs' sha256, so the same inputs always give the same bytes.
     """
-    import json
     from decimal import Decimal, InvalidOperation
 
-    from ccirules import gates
-    from ccirules.output import write_atomically
-    from ccirules.results import RENDERERS, result_document
+    from ccirules.results import RENDERERS
 
     thresholds = _pairs(fail_under, "--fail-under")
     bands = _pairs(fail_on_band, "--fail-on-band")
@@ -225,6 +222,8 @@ def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, outp
                                      + ", ".join(labels) + ")", param_hint="--fail-on-band")
     text = RENDERERS[output_format](evaluation, stamp)
     if output is not None:
+        from ccirules.output import write_atomically
+
         try:
             write_atomically(output, text)
         except OSError as problem:
@@ -233,7 +232,18 @@ def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, outp
             sys.exit(ExitCode.INPUT_INVALID)
     else:
         click.echo(text, nl=False)
-    failures = gates.below_thresholds(evaluation, parsed_thresholds)
+    if parsed_thresholds or bands or expect is not None:
+        _gates(evaluation, stamp, parsed_thresholds, bands, expect)
+
+
+def _gates(evaluation: Evaluation, stamp, thresholds, bands, expect: str | None) -> None:
+    """Run the CI gates asked for; exit 1 with every reason when any fails."""
+    import json
+
+    from ccirules import gates
+    from ccirules.results import result_document
+
+    failures = gates.below_thresholds(evaluation, thresholds)
     failures += gates.in_bands(evaluation, bands)
     if expect is not None:
         try:

@@ -23,12 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Annotated, Literal
 
-import attrs
 import msgspec
 
-from ccirules import nodes
+from ccirules import terms
 from ccirules.compiler import AttributeKind, CompiledAttribute, CompiledQuestion, CompiledRuleset
-from ccirules.trace import UNANSWERED_CODE, Meaning, condition_code, legend, value_code
+from ccirules.trace import UNANSWERED_CODE, condition_code, legend, value_code
 
 #: The five counters kept per question: sufficient, insufficient, answered not applicable, does
 #: not apply, unanswered.
@@ -49,7 +48,6 @@ def case_id_of(row) -> str:
     return str(getattr(row, CASE_FIELD)).strip()
 
 
-@attrs.define
 class Scorer:
     """The record type and counting functions generated for one compiled ruleset.
 
@@ -60,24 +58,20 @@ class Scorer:
     keeps; everything else is rebuilt from the ruleset).
     """
 
-    ruleset: CompiledRuleset = attrs.field(repr=False)
-    _constants: tuple[object, ...] | None = None  # the values the code compares with: k0, k1...
-    code: dict[bool, object] = attrs.Factory(dict)  # traced -> code object, once compiled
-    question_order: tuple[str, ...] = attrs.field(init=False)
-    attribute_fields: dict[str, str] = attrs.field(init=False)  # attribute -> field name
-    question_fields: dict[str, str] = attrs.field(init=False)  # question -> field name
-    legends: tuple[dict[str, Meaning], ...] = attrs.field(init=False)  # per question
-    _writer: _Writer | None = attrs.field(init=False, default=None, repr=False)
-    _functions: dict[bool, Callable] = attrs.field(init=False, factory=dict, repr=False)
-    _row_type: type | None = attrs.field(init=False, default=None, repr=False)
-    _decoder: msgspec.json.Decoder | None = attrs.field(init=False, default=None, repr=False)
-
-    def __attrs_post_init__(self) -> None:
-        ruleset = self.ruleset
+    def __init__(self, ruleset: CompiledRuleset, constants: tuple[object, ...] | None = None,
+                 code: dict[bool, object] | None = None) -> None:
+        self.ruleset = ruleset
+        self._constants = constants  # the values the code compares with: k0, k1, ...
+        self.code = dict(code or {})  # traced -> code object, once compiled
         self.question_order = ruleset.evaluation_order
         self.attribute_fields = {name: f"a{i}" for i, name in enumerate(ruleset.attributes)}
         self.question_fields = {name: f"q{i}" for i, name in enumerate(self.question_order)}
+        #: What each trace code means, per question in evaluation order.
         self.legends = tuple(legend(ruleset.question(name)) for name in self.question_order)
+        self._writer: _Writer | None = None
+        self._functions: dict[bool, Callable] = {}
+        self._row_type: type | None = None
+        self._decoder: msgspec.json.Decoder | None = None
 
     @property
     def constants(self) -> tuple[object, ...]:
@@ -197,7 +191,7 @@ class _Writer:
         self.plan = [ruleset.question(name) for name in ruleset.evaluation_order]
         self.index = {question.name: k for k, question in enumerate(self.plan)}
         self.subjects = {subject for question in self.plan for applies in question.applies
-                         for subject in nodes.subjects(applies.condition)}
+                         for subject in terms.subjects(applies.condition)}
         self.read_by_conditions = {self.index[name] for name in self.subjects
                                    if name in self.index}
         self._constants: dict[tuple[str, object], int] = {}
@@ -237,9 +231,9 @@ class _Writer:
 
     def _question(self, k: int, question: CompiledQuestion, traced: bool) -> list[str]:
         scale = question.scale
-        sufficient = scale.values_meaning(nodes.Category.SUFFICIENT)
-        insufficient = scale.values_meaning(nodes.Category.INSUFFICIENT)
-        not_applicable = scale.values_meaning(nodes.Category.NOT_APPLICABLE)
+        sufficient = scale.values_meaning(terms.Category.SUFFICIENT)
+        insufficient = scale.values_meaning(terms.Category.INSUFFICIENT)
+        not_applicable = scale.values_meaning(terms.Category.NOT_APPLICABLE)
         read = k in self.read_by_conditions
         # The commonest answer is tested first: most answers are sufficient.
         applies = [
@@ -276,7 +270,7 @@ class _Writer:
         lines += [f"if o{k} is None:", *_indented(applies, 1), "else:", *_indented(off, 1)]
         return _indented(lines, 2)
 
-    def _condition(self, condition: nodes.Condition, depth: int, hoisted: list[str]) -> str:
+    def _condition(self, condition: terms.Condition, depth: int, hoisted: list[str]) -> str:
         """A condition as a Python expression; parts nested deeper than INLINE_DEPTH are
         computed first into temporaries (appended to ``hoisted``), so depth is bounded."""
         if depth > INLINE_DEPTH:
@@ -286,32 +280,32 @@ class _Writer:
             hoisted.append(f"{name} = {expression}")
             return name
         match condition:
-            case nodes.All(operands=operands):
+            case terms.All(operands=operands):
                 return " and ".join(f"({self._condition(o, depth + 1, hoisted)})"
                                     for o in operands)
-            case nodes.Any(operands=operands):
+            case terms.Any(operands=operands):
                 return " or ".join(f"({self._condition(o, depth + 1, hoisted)})"
                                    for o in operands)
-            case nodes.Not(operand=operand):
+            case terms.Not(operand=operand):
                 return f"not ({self._condition(operand, depth + 1, hoisted)})"
         return self._atom(condition)
 
-    def _atom(self, atom: nodes.Atom) -> str:
+    def _atom(self, atom: terms.Atom) -> str:
         variable = self._variable(atom.subject.text)
         match atom:
-            case nodes.Compare(comparator=comparator, number=number):
-                operator = nodes.COMPARISONS[comparator][1]
+            case terms.Compare(comparator=comparator, number=number):
+                operator = terms.COMPARISONS[comparator][1]
                 return (f"{variable} is not None and {variable} {operator} "
-                        f"{self._constant(nodes.exact_number(number.value))}")
-            case nodes.InSet(negated=negated, values=words):
+                        f"{self._constant(terms.exact_number(number.value))}")
+            case terms.InSet(negated=negated, values=words):
                 literals = frozenset(self._literal(atom.subject.text, w.text) for w in words)
                 return f"{variable} {'not in' if negated else 'in'} {self._constant(literals)}"
-            case nodes.Is(negated=negated, test=nodes.ValueTest(value=word)):
+            case terms.Is(negated=negated, test=terms.ValueTest(value=word)):
                 literal = self._constant(self._literal(atom.subject.text, word.text))
                 return f"{variable} {'!=' if negated else '=='} {literal}"
-            case nodes.Is(negated=negated, test=nodes.CategoryTest(category=category)):
+            case terms.Is(negated=negated, test=terms.CategoryTest(category=category)):
                 scale = self.ruleset.question(atom.subject.text).scale
-                wanted = scale.values_meaning(*nodes.CATEGORY_TESTS[category])
+                wanted = scale.values_meaning(*terms.CATEGORY_TESTS[category])
                 if not wanted:
                     return "True" if negated else "False"
                 return f"{variable} {self._member(wanted, negated)}"
@@ -325,7 +319,7 @@ class _Writer:
     def _literal(self, subject: str, text: str) -> object:
         attribute = self.ruleset.attributes.get(subject)
         numeric = attribute is not None and attribute.kind is AttributeKind.WHOLE_NUMBER
-        return nodes.literal(text, numeric)
+        return terms.literal(text, numeric)
 
     def _constant(self, value: object) -> str:
         """The local name of a constant (``k4``), registered once per distinct value."""

@@ -6,7 +6,8 @@ every score comes after what it depends on. Resolution (which questions a score 
 of value it has) is :mod:`ccirules.resolve`'s, shared with the checker, and the model is the one
 the checker built, so the two cannot disagree about what a rule means.
 
-The compiled form is data: conditions stay nodes, judged by :func:`ccirules.nodes.holds` or
+The compiled form is data, msgspec Structs (defined in C: a command that scores a cached ruleset
+pays nothing to define them); conditions stay nodes, judged by :func:`ccirules.terms.holds` or
 written out by :mod:`ccirules.codegen`. Its scorer is generated and compiled once, the first time
 it is asked for, and kept with it.
 """
@@ -18,16 +19,16 @@ from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-import attrs
+import msgspec
 
-from ccirules import nodes
-from ccirules.checker import Checked
-from ccirules.model import DEFAULT_ROUNDING, Model, QuestionInfo, ScoreInfo, ancestors
-from ccirules.resolve import Kind, kind_of, resolve
+from ccirules import terms
 from ccirules.source import Span
 
 if TYPE_CHECKING:
+    from ccirules import nodes
+    from ccirules.checker import Checked
     from ccirules.codegen import Scorer
+    from ccirules.model import Model, QuestionInfo, ScoreInfo
 
 
 class CompileError(Exception):
@@ -58,17 +59,16 @@ class Rule(enum.Enum):
         return self in (Rule.PROPORTION, Rule.COUNT)
 
 
-@attrs.frozen
-class CompiledScale:
+class CompiledScale(msgspec.Struct, frozen=True):
     name: str
-    categories: Mapping[str, nodes.Category]  # value -> what it means, in declared order
+    categories: Mapping[str, terms.Category]  # value -> what it means, in declared order
     spans: Mapping[str, Span]  # value -> where the ruleset says so
 
     def lookup(self, raw: str) -> str | None:
         """The scale value a recorded answer stands for, or None."""
         return match_value(self.categories, raw)
 
-    def values_meaning(self, *categories: nodes.Category) -> tuple[str, ...]:
+    def values_meaning(self, *categories: terms.Category) -> tuple[str, ...]:
         """The values that mean one of ``categories``, in declared order."""
         return tuple(value for value, category in self.categories.items()
                      if category in categories)
@@ -84,8 +84,7 @@ def match_value(declared: Iterable[str], text: str) -> str | None:
     return folded[0] if len(folded) == 1 else None
 
 
-@attrs.frozen
-class CompiledAttribute:
+class CompiledAttribute(msgspec.Struct, frozen=True):
     name: str
     title: str | None
     kind: AttributeKind
@@ -96,11 +95,10 @@ class CompiledAttribute:
     span: Span
 
 
-@attrs.frozen
-class AppliesWhen:
+class AppliesWhen(msgspec.Struct, frozen=True):
     """One `applies when` a question must satisfy to apply: its own, or a group's it sits in."""
 
-    condition: nodes.Condition
+    condition: terms.Condition
     owner: str  # the question or group the condition is written on
 
     @property
@@ -108,8 +106,7 @@ class AppliesWhen:
         return self.condition.span
 
 
-@attrs.frozen
-class CompiledQuestion:
+class CompiledQuestion(msgspec.Struct, frozen=True):
     name: str
     title: str | None
     group: str
@@ -119,8 +116,7 @@ class CompiledQuestion:
     span: Span
 
 
-@attrs.frozen
-class CompiledBand:
+class CompiledBand(msgspec.Struct, frozen=True):
     label: str
     title: str | None
     low: Fraction
@@ -133,8 +129,7 @@ class CompiledBand:
         return self.low <= value and (value < self.high if self.below else value <= self.high)
 
 
-@attrs.frozen
-class CompiledBands:
+class CompiledBands(msgspec.Struct, frozen=True):
     name: str
     title: str | None
     bands: tuple[CompiledBand, ...]
@@ -146,17 +141,15 @@ class CompiledBands:
         return next((band for band in self.bands if band.label == label), None)
 
 
-@attrs.frozen
-class CompiledLimit:
+class CompiledLimit(msgspec.Struct, frozen=True):
     """`at most LABEL when CONDITION`: the condition tests the ratings of other scores."""
 
     label: str
-    condition: nodes.Condition
+    condition: terms.Condition
     span: Span
 
 
-@attrs.frozen
-class CompiledScore:
+class CompiledScore(msgspec.Struct, frozen=True):
     """How one score is computed. ``questions`` for pooling rules, ``parts`` otherwise."""
 
     name: str
@@ -165,46 +158,41 @@ class CompiledScore:
     title: str | None
     welsh: str | None
     rule: Rule
-    value_kind: Kind | None
+    value_kind: terms.ValueKind | None
     questions: tuple[str, ...]
     parts: tuple[str, ...]
     weights: tuple[Fraction, ...]
     bands: CompiledBands | None
     limits: tuple[CompiledLimit, ...]
-    rounding: nodes.Rounding
-    band_basis: nodes.BandBasis
+    rounding: terms.Rounding
+    band_basis: terms.BandBasis
     span: Span
     rule_span: Span | None  # where the rule is written: on the score, or on its level
 
 
-@attrs.frozen
-class RulesetInfo:
+class RulesetInfo(msgspec.Struct, frozen=True):
     title: str
     version: str | None
     effective_from: str | None
     effective_to: str | None
 
 
-@attrs.frozen
-class CompiledRuleset:
+class CompiledRuleset(msgspec.Struct, frozen=True, dict=True):
+    """The compiled ruleset. Beside its fields it keeps indexes by name and the values derived
+    from it (its scorer, test strategies), built once each; those are not fields, so they are
+    neither compared nor pickled."""
+
     info: RulesetInfo
     attributes: Mapping[str, CompiledAttribute]
     questions: tuple[CompiledQuestion, ...]  # in the order they are written
     evaluation_order: tuple[str, ...]  # questions, each after those its conditions read
     scores: tuple[CompiledScore, ...]  # in the order they are written
     score_order: tuple[str, ...]  # scores, each after those it depends on
-    _questions: Mapping[str, CompiledQuestion] = attrs.field(init=False, repr=False, eq=False)
-    _scores: Mapping[str, CompiledScore] = attrs.field(init=False, repr=False, eq=False)
-    #: Values derived from the ruleset, built once each (see :meth:`derived`); not pickled.
-    _derived: dict[str, object] = attrs.field(init=False, repr=False, eq=False, factory=dict)
 
-    @_questions.default
-    def _index_questions(self) -> Mapping[str, CompiledQuestion]:
-        return {question.name: question for question in self.questions}
-
-    @_scores.default
-    def _index_scores(self) -> Mapping[str, CompiledScore]:
-        return {score.name: score for score in self.scores}
+    def __post_init__(self) -> None:
+        self.__dict__["_questions"] = {question.name: question for question in self.questions}
+        self.__dict__["_scores"] = {score.name: score for score in self.scores}
+        self.__dict__["_derived"] = {}
 
     def question(self, name: str) -> CompiledQuestion:
         return self._questions[name]
@@ -219,7 +207,7 @@ class CompiledRuleset:
     def read_by_conditions(self) -> frozenset[str]:
         """Questions whose answers other questions' conditions read."""
         return frozenset(name for question in self.questions for applies in question.applies
-                         for name in nodes.subjects(applies.condition)
+                         for name in terms.subjects(applies.condition)
                          if name in self._questions)
 
     def derived(self, name: str, build: Callable[[CompiledRuleset], object]) -> object:
@@ -239,19 +227,11 @@ class CompiledRuleset:
         """Keep a scorer built for this ruleset elsewhere (the on-disk cache's)."""
         self._derived["scorer"] = scorer
 
-    def __getstate__(self) -> dict[str, object]:
-        state = {name: getattr(self, name) for name in
-                 ("info", "attributes", "questions", "evaluation_order", "scores", "score_order")}
-        return state
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        fresh = CompiledRuleset(**state)
-        for field in attrs.fields(CompiledRuleset):
-            object.__setattr__(self, field.name, getattr(fresh, field.name))
-
 
 def compile_ruleset(checked: Checked) -> CompiledRuleset:
     """Compile a ruleset that checks without errors (warnings are fine)."""
+    from ccirules.model import DEFAULT_ROUNDING  # the builders: not needed to use the result
+
     if not checked.ok:
         raise CompileError("the ruleset has errors; run `ccirules check` for details")
     model = checked.model
@@ -261,7 +241,7 @@ def compile_ruleset(checked: Checked) -> CompiledRuleset:
     scales = {name: _scale(scale) for name, scale in model.scales.items()}
     questions = tuple(_question(info, scales) for info in model.questions)
     rounding = metadata.rounding or DEFAULT_ROUNDING
-    basis = metadata.band_basis or nodes.BandBasis.ROUNDED
+    basis = metadata.band_basis or terms.BandBasis.ROUNDED
     tables = {name: _bands(table) for name, table in model.bands.items()}
     scores = tuple(_score(model, info, tables, rounding, basis) for info in model.scores)
     return CompiledRuleset(
@@ -277,12 +257,16 @@ def _value(text: nodes.Text | None) -> str | None:
 
 
 def _attributes_in_conditions(model: Model) -> set[str]:
+    from ccirules import nodes
+
     return {name for info in model.questions for condition in info.conditions
-            for name in nodes.subjects(condition)
+            for name in terms.subjects(condition)
             if isinstance(model.things.get(name), nodes.Attribute)}
 
 
 def _attribute(node: nodes.Attribute, needed: bool) -> CompiledAttribute:
+    from ccirules import nodes
+
     kind, values, low, high = AttributeKind.TEXT, (), None, None
     match node.type:
         case nodes.ChoiceType(values=words):
@@ -304,6 +288,8 @@ def _scale(scale: nodes.Scale) -> CompiledScale:
 
 
 def _question(info: QuestionInfo, scales: Mapping[str, CompiledScale]) -> CompiledQuestion:
+    from ccirules.model import ancestors
+
     owners = [group.node for group in reversed(list(ancestors(info.group)))] + [info.node]
     applies = tuple(AppliesWhen(owner.applies, owner.name.text) for owner in owners
                     if owner.applies is not None)
@@ -317,7 +303,7 @@ def _question_order(model: Model) -> tuple[str, ...]:
     """Questions in source order, each moved after the questions its conditions read."""
     return _dependency_order({
         info.node.name.text: [atom.subject.text for condition in info.conditions
-                              for atom in nodes.atoms(condition)
+                              for atom in terms.atoms(condition)
                               if atom.subject.text in model.question_info]
         for info in model.questions})
 
@@ -350,26 +336,25 @@ def _bands(table: nodes.BandTable) -> CompiledBands:
         for rank, band in enumerate(table.bands)))
 
 
-_RULES = {
-    nodes.AggregateKind.PROPORTION: Rule.PROPORTION, nodes.AggregateKind.COUNT: Rule.COUNT,
-    nodes.AggregateKind.LOWEST: Rule.LOWEST, nodes.AggregateKind.HIGHEST: Rule.HIGHEST,
-    nodes.AggregateKind.SUM_OF_POINTS: Rule.SUM_OF_POINTS,
-}
-
-
 def _rule(rule: nodes.ScoreRule) -> Rule:
+    from ccirules import nodes
+
     match rule:
         case nodes.Judged():
             return Rule.JUDGED
         case nodes.WeightedMean():
             return Rule.WEIGHTED_MEAN
         case nodes.Aggregate(kind=kind):
-            return _RULES[kind]
+            return Rule(kind.value)  # the five aggregates share their names with rules
     raise AssertionError(f"unknown rule {rule!r}")
 
 
 def _score(model: Model, info: ScoreInfo, tables: Mapping[str, CompiledBands],
-           rounding: nodes.Rounding, basis: nodes.BandBasis) -> CompiledScore:
+           rounding: terms.Rounding, basis: terms.BandBasis) -> CompiledScore:
+    from ccirules import nodes
+    from ccirules.model import QuestionInfo, ancestors
+    from ccirules.resolve import kind_of, resolve
+
     rule = _rule(info.rule)
     names = tuple(target.node.name.text if isinstance(target, QuestionInfo) else
                   target.name.text for target in resolve(model, info).targets)
@@ -398,5 +383,5 @@ def _score_order(scores: tuple[CompiledScore, ...]) -> tuple[str, ...]:
     return _dependency_order({
         score.name: [part for part in score.parts if part in names]
         + sorted(subject for limit in score.limits
-                 for subject in nodes.subjects(limit.condition) if subject in names)
+                 for subject in terms.subjects(limit.condition) if subject in names)
         for score in scores})

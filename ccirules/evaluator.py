@@ -15,6 +15,7 @@ import heapq
 from collections.abc import Mapping
 
 import attrs
+import msgspec
 
 from ccirules.cases import InputFile, Inspection
 from ccirules.codegen import ANSWERED_BUT_NOT_APPLICABLE, COUNTERS, UNANSWERED, Scorer, case_id_of
@@ -29,8 +30,7 @@ from ccirules.trace import AnswerRecord, Outcome, records
 NOT_RECORDED = "(not recorded)"
 
 
-@attrs.frozen
-class CaseTrace:
+class CaseTrace(msgspec.Struct, frozen=True):
     """One case's trace: a code per question in evaluation order, and where the case was read."""
 
     case: str
@@ -38,8 +38,7 @@ class CaseTrace:
     location: dict[str, object]
 
 
-@attrs.frozen
-class Breakdown:
+class Breakdown(msgspec.Struct, frozen=True):
     """The scores of the cases with one value of the breakdown attribute."""
 
     value: str
@@ -47,8 +46,7 @@ class Breakdown:
     scores: tuple[ScoreResult, ...]
 
 
-@attrs.frozen
-class Evaluation:
+class Evaluation(msgspec.Struct, frozen=True):
     """The result of evaluating an inspection: scores in ruleset order, per-question tallies,
     breakdowns, diagnostics and, when asked for, traces and answer records."""
 

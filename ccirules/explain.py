@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 import attrs
+import msgspec
 
 from ccirules.compiler import CompiledBand, CompiledRuleset, CompiledScore, Rule
 from ccirules.evaluator import Evaluation
@@ -302,7 +303,8 @@ def render_score_json(explanation: ScoreExplanation) -> str:
         "band": explanation.result.band.label if explanation.result.band else None,
         "up": step(explanation.up),
         "down": step(explanation.down),
-        "questions": [{"id": q, **attrs.asdict(t), "answers": [record_json(r) for r in rs]}
+        "questions": [{"id": q, **msgspec.structs.asdict(t),
+                       "answers": [record_json(r) for r in rs]}
                       for q, t, rs in explanation.questions],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -8,21 +8,22 @@ serve an installed wheel, an editable install and a plain checkout, from any dir
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
-_PACKAGE = Path(__file__).resolve().parent
-_PLACES = (_PACKAGE / "grammar", _PACKAGE.parent / "grammar")
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_PLACES = (os.path.join(_PACKAGE, "grammar"), os.path.join(os.path.dirname(_PACKAGE), "grammar"))
 
 
-def grammar_path(name: str) -> Path:
+def grammar_path(name: str) -> str:
     """The path of a shipped grammar file, such as ``ruleset.lark``."""
     for folder in _PLACES:
-        path = folder / name
-        if path.is_file():
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
             return path
     raise FileNotFoundError(f"grammar {name} is not installed with ccirules")
 
 
 def grammar_text(name: str) -> str:
     """The text of a shipped grammar file."""
-    return grammar_path(name).read_text(encoding="utf-8")
+    with open(grammar_path(name), encoding="utf-8") as handle:
+        return handle.read()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
 
 def write_atomically(path: str, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, then rename it
     into place, so readers see the old file or the new one and a failure leaves no fragment."""
+    import tempfile  # only commands that write a file need it
+
     folder = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(prefix=".ccirules-", suffix=".tmp", dir=folder)
     try:

@@ -11,7 +11,7 @@ import codecs
 import hashlib
 import os
 
-import attrs
+import msgspec
 
 from ccirules.diagnostics import Diagnostic, error
 from ccirules.source import SourceFile
@@ -20,8 +20,7 @@ from ccirules.source import SourceFile
 MAX_BYTES = 4 * 1024 * 1024
 
 
-@attrs.frozen
-class Read:
+class Read(msgspec.Struct, frozen=True):
     """A text file's bytes, and the same decoded."""
 
     data: bytes

@@ -9,7 +9,6 @@ out here too, for banding checks and for display.
 
 from __future__ import annotations
 
-import enum
 from decimal import Decimal
 
 import attrs
@@ -17,16 +16,12 @@ import attrs
 from ccirules import nodes
 from ccirules.diagnostics import Diagnostic, Related, error
 from ccirules.model import GroupInfo, Model, QuestionInfo, ScoreInfo
+from ccirules.nodes import ValueKind
 
 #: Rules that pool answers (rather than combine scores).
 POOLING = (nodes.AggregateKind.PROPORTION, nodes.AggregateKind.COUNT)
 
 
-class Kind(enum.Enum):
-    PERCENT = "percentage"
-    POINTS = "sum of points"
-    COUNT = "count"
-    RATING = "judged rating"
 
 
 Target = QuestionInfo | ScoreInfo
@@ -174,22 +169,22 @@ def _as_score_target(model: Model, name: nodes.Name, problems: list[Diagnostic])
     return None
 
 
-def kind_of(model: Model, target: Target, seen: frozenset[str] = frozenset()) -> Kind | None:
+def kind_of(model: Model, target: Target, seen: frozenset[str] = frozenset()) -> ValueKind | None:
     """The kind of value a score takes; None when it cannot be known (errors, cycles)."""
     if isinstance(target, QuestionInfo):
-        return Kind.PERCENT
+        return ValueKind.PERCENT
     rule = target.rule
     if target.name.text in seen or rule is None:
         return None
     if isinstance(rule, nodes.Judged):
-        return Kind.RATING
+        return ValueKind.RATING
     if isinstance(rule, nodes.Aggregate):
         if rule.kind is nodes.AggregateKind.PROPORTION:
-            return Kind.PERCENT
+            return ValueKind.PERCENT
         if rule.kind is nodes.AggregateKind.COUNT:
-            return Kind.COUNT
+            return ValueKind.COUNT
         if rule.kind is nodes.AggregateKind.SUM_OF_POINTS:
-            return Kind.POINTS
+            return ValueKind.POINTS
     kinds = {kind_of(model, item, seen | {target.name.text})
              for item in resolve(model, target).targets}
     return kinds.pop() if len(kinds) == 1 else None

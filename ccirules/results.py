@@ -9,28 +9,24 @@ byte-identical output whatever the order of files or cases.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Sequence
 from fractions import Fraction
 
-import attrs
+import msgspec
 
 from ccirules import __version__
 from ccirules.cases import InputFile
 from ccirules.compiler import CompiledRuleset, CompiledScore, Rule
 from ccirules.evaluator import Evaluation
-from ccirules.resolve import Kind
 from ccirules.scoring import ScoreResult, shown_value
+from ccirules.terms import ValueKind
 from ccirules.trace import AnswerRecord
 
 #: Version of the JSON result layout; bumped on any incompatible change.
 RESULT_FORMAT_VERSION = 1
 
 
-@attrs.frozen
-class Stamp:
+class Stamp(msgspec.Struct, frozen=True):
     """What a result was computed from, so anyone can reproduce it exactly."""
 
     ruleset_path: str
@@ -55,9 +51,9 @@ def shown(result: ScoreResult, ruleset: CompiledRuleset) -> str:
         judged = score.rule is Rule.JUDGED and result.band is not None
         return "judged" if judged else "no score"
     text = format(shown_value(score, result.exact), "f")
-    if score.value_kind is Kind.PERCENT:
+    if score.value_kind is ValueKind.PERCENT:
         return f"{text}%"
-    if score.value_kind is Kind.POINTS:
+    if score.value_kind is ValueKind.POINTS:
         return f"{text} point" + ("" if text == "1" else "s")
     return text
 
@@ -75,7 +71,7 @@ def result_document(evaluation: Evaluation, stamp: Stamp) -> dict[str, object]:
         "scores": [_score_json(ruleset, result) for result in evaluation.scores],
         "questions": [
             {"id": question.name, "group": question.group,
-             **attrs.asdict(evaluation.tallies[question.name])}
+             **msgspec.structs.asdict(evaluation.tallies[question.name])}
             for question in ruleset.questions],
     }
     if evaluation.breakdown_by is not None:
@@ -97,6 +93,7 @@ def result_document(evaluation: Evaluation, stamp: Stamp) -> dict[str, object]:
 
 
 def render_result_json(evaluation: Evaluation, stamp: Stamp) -> str:
+    import json
     return json.dumps(result_document(evaluation, stamp), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -228,6 +225,9 @@ def _markdown(text: str) -> str:
 
 def render_csv(evaluation: Evaluation, stamp: Stamp) -> str:
     """A row per score (and per breakdown value), with cells a spreadsheet cannot execute."""
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     by = evaluation.breakdown_by

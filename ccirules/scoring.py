@@ -13,16 +13,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
-import attrs
+import msgspec
 
-from ccirules import nodes
+from ccirules import terms
 from ccirules.cases import Judgements
 from ccirules.compiler import CompiledBand, CompiledRuleset, CompiledScore, Rule
 from ccirules.source import Span
 
 
-@attrs.frozen
-class Tally:
+class Tally(msgspec.Struct, frozen=True):
     """How many cases had each outcome for one question."""
 
     sufficient: int = 0
@@ -36,12 +35,12 @@ class Tally:
         return self.sufficient + self.insufficient
 
     def add(self, other: Tally) -> Tally:
-        return Tally(*(a + b for a, b in zip(attrs.astuple(self), attrs.astuple(other),
+        return Tally(*(a + b for a, b in zip(msgspec.structs.astuple(self),
+                                               msgspec.structs.astuple(other),
                                                strict=True)))
 
 
-@attrs.frozen
-class ScoreResult:
+class ScoreResult(msgspec.Struct, frozen=True):
     """One score: its counts where it pools answers, its exact and shown value, its band."""
 
     name: str
@@ -57,7 +56,7 @@ class ScoreResult:
 # ---- rounding and banding --------------------------------------------------------------------
 
 
-def round_value(value: Fraction, rounding: nodes.Rounding) -> Decimal:
+def round_value(value: Fraction, rounding: terms.Rounding) -> Decimal:
     """Round ``value`` to ``rounding.places`` decimal places with ``rounding.mode``.
 
     Half up and half down are taken away from and towards zero, as on paper; "up" and "down"
@@ -67,15 +66,15 @@ def round_value(value: Fraction, rounding: nodes.Rounding) -> Decimal:
     whole, remainder = divmod(abs(scaled.numerator), scaled.denominator)
     twice, denominator = 2 * remainder, scaled.denominator
     match rounding.mode:
-        case nodes.RoundingMode.HALF_UP:
+        case terms.RoundingMode.HALF_UP:
             whole += twice >= denominator
-        case nodes.RoundingMode.HALF_DOWN:
+        case terms.RoundingMode.HALF_DOWN:
             whole += twice > denominator
-        case nodes.RoundingMode.HALF_EVEN:
+        case terms.RoundingMode.HALF_EVEN:
             whole += twice > denominator or (twice == denominator and whole % 2 == 1)
-        case nodes.RoundingMode.UP:
+        case terms.RoundingMode.UP:
             whole += remainder > 0
-        case nodes.RoundingMode.DOWN:
+        case terms.RoundingMode.DOWN:
             pass
     signed = -whole if scaled < 0 else whole
     return Decimal(signed).scaleb(-rounding.places)
@@ -90,7 +89,7 @@ def band_of(score: CompiledScore, exact: Fraction) -> CompiledBand | None:
     """The band a value falls in: of its rounded value, unless bands apply to exact scores."""
     if score.bands is None:
         return None
-    if score.band_basis is nodes.BandBasis.EXACT:
+    if score.band_basis is terms.BandBasis.EXACT:
         return score.bands.band_for(exact)
     return score.bands.band_for(Fraction(shown_value(score, exact)))
 
@@ -179,14 +178,14 @@ def _finish(score: CompiledScore, exact: Fraction | None, sufficient: int | None
 def _apply_limits(score: CompiledScore, result: ScoreResult,
                   done: Mapping[str, ScoreResult]) -> ScoreResult:
     """`at most LABEL when ...`: lower the band to LABEL when the condition holds of the ratings
-    of the scores it names (judged by :func:`nodes.holds`, like every condition)."""
-    def rating(name: str) -> nodes.State:
+    of the scores it names (judged by :func:`terms.holds`, like every condition)."""
+    def rating(name: str) -> terms.State:
         band = done[name].band
-        return nodes.State(band.label if band is not None else None)
+        return terms.State(band.label if band is not None else None)
 
     for limit in score.limits:
         cap = score.bands.by_label(limit.label)
-        if result.band is not None and result.band.rank < cap.rank and nodes.holds(
+        if result.band is not None and result.band.rank < cap.rank and terms.holds(
                 limit.condition, rating):
-            result = attrs.evolve(result, band=cap, capped_by=limit.span)
+            result = msgspec.structs.replace(result, band=cap, capped_by=limit.span)
     return result

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
 def closest(word: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
     """Return up to ``limit`` candidates close to ``word``, best first; case is ignored."""
+    import difflib  # only when a mistake needs a suggestion
+
     by_folded: dict[str, str] = {}
     for candidate in sorted(set(candidates)):
         by_folded.setdefault(candidate.casefold(), candidate)

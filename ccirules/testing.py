@@ -29,7 +29,7 @@ from __future__ import annotations
 import attrs
 from hypothesis import strategies as st
 
-from ccirules import nodes
+from ccirules import terms
 from ccirules.cases import Case, Inspection, Judgements
 from ccirules.compiler import AttributeKind, CompiledAttribute, CompiledRuleset, Rule
 from ccirules.evaluator import applying
@@ -79,8 +79,8 @@ def _plan(ruleset: CompiledRuleset) -> _Plan:
     def build(ruleset: CompiledRuleset) -> _Plan:
         questions = tuple(_Question(question.name, *(
             tuple(sorted(question.scale.values_meaning(category)))
-            for category in (nodes.Category.SUFFICIENT, nodes.Category.INSUFFICIENT,
-                             nodes.Category.NOT_APPLICABLE)))
+            for category in (terms.Category.SUFFICIENT, terms.Category.INSUFFICIENT,
+                             terms.Category.NOT_APPLICABLE)))
             for question in ruleset.questions)
         size = _BYTES_PER_QUESTION * len(questions)
         return _Plan(st.fixed_dictionaries({name: _attribute(attribute) for name, attribute

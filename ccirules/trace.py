@@ -15,9 +15,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 
-import attrs
+import msgspec
 
-from ccirules import nodes
+from ccirules import terms
 from ccirules.compiler import CompiledQuestion, CompiledRuleset
 from ccirules.source import Span
 
@@ -34,9 +34,9 @@ class Outcome(enum.Enum):
         return self in (Outcome.SUFFICIENT, Outcome.INSUFFICIENT)
 
 
-OUTCOME_OF = {nodes.Category.SUFFICIENT: Outcome.SUFFICIENT,
-              nodes.Category.INSUFFICIENT: Outcome.INSUFFICIENT,
-              nodes.Category.NOT_APPLICABLE: Outcome.NOT_APPLICABLE}
+OUTCOME_OF = {terms.Category.SUFFICIENT: Outcome.SUFFICIENT,
+              terms.Category.INSUFFICIENT: Outcome.INSUFFICIENT,
+              terms.Category.NOT_APPLICABLE: Outcome.NOT_APPLICABLE}
 
 # ---- the codes -------------------------------------------------------------------------------
 
@@ -75,8 +75,7 @@ def condition_code(position: int) -> str:
 # ---- meanings --------------------------------------------------------------------------------
 
 
-@attrs.frozen
-class Meaning:
+class Meaning(msgspec.Struct, frozen=True):
     """What one code means for one question: the outcome, the answer (for answered codes), why,
     and the ruleset place that decided it (a scale value, a condition, the question)."""
 
@@ -84,7 +83,7 @@ class Meaning:
     answer: str | None
     reason: str
     rule_span: Span
-    condition: nodes.Condition | None = None  # the false condition, for DOES_NOT_APPLY
+    condition: terms.Condition | None = None  # the false condition, for DOES_NOT_APPLY
     owner: str | None = None  # the question or group it is written on
 
     def to_json(self, question: str) -> dict[str, object]:
@@ -124,8 +123,7 @@ def legend(question: CompiledQuestion) -> dict[str, Meaning]:
     return meanings
 
 
-@attrs.frozen
-class AnswerRecord:
+class AnswerRecord(msgspec.Struct, frozen=True):
     """What one case contributed to one question, and why."""
 
     case: str

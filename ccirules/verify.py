@@ -19,17 +19,18 @@ from decimal import ROUND_DOWN, ROUND_HALF_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP,
 from fractions import Fraction
 
 import attrs
+import msgspec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from ccirules import nodes, testing
+from ccirules import terms, testing
 from ccirules.cases import Case, Inspection, Judgements
 from ccirules.compiler import CompiledRuleset, Rule
 from ccirules.evaluator import Evaluation, applying, evaluate
-from ccirules.resolve import Kind
 from ccirules.results import Stamp, render_result_json, shown
 from ccirules.scoring import band_of
+from ccirules.terms import ValueKind
 
 
 class PropertyError(Exception):
@@ -74,7 +75,7 @@ def within_bounds(ruleset: CompiledRuleset, data: st.DataObject) -> None:
                             f"{result.applicable}", inspection)
         if result.exact is None:
             continue
-        if result.exact < 0 or (score.value_kind is Kind.PERCENT and result.exact > 100):
+        if result.exact < 0 or (score.value_kind is ValueKind.PERCENT and result.exact > 100):
             raise PropertyError(f"{score.name} is {shown(result, ruleset)}, out of range",
                                 inspection)
         if score.bands is not None and result.band is None:
@@ -114,15 +115,16 @@ def order_changes_nothing(ruleset: CompiledRuleset, data: st.DataObject) -> None
     """Shuffling cases, and the order of each case's answers, changes no byte of the result."""
     inspection = data.draw(testing.inspections(ruleset))
     rng = random.Random(data.draw(st.integers(0, 2**32)))
-    shuffled = [attrs.evolve(case, answers=dict(sorted(case.answers.items(),
+    shuffled = [msgspec.structs.replace(case, answers=dict(sorted(case.answers.items(),
                                                        key=lambda _: rng.random())))
                 for case in inspection.cases]
     rng.shuffle(shuffled)
     stamp = Stamp("ruleset", "0" * 64, ())
     first = render_result_json(evaluate(ruleset, inspection, allow_unanswered=True, trace=True),
                                stamp)
-    second = render_result_json(evaluate(ruleset, attrs.evolve(inspection, cases=tuple(shuffled)),
-                                  allow_unanswered=True, trace=True), stamp)
+    reordered = msgspec.structs.replace(inspection, cases=tuple(shuffled))
+    second = render_result_json(evaluate(ruleset, reordered, allow_unanswered=True, trace=True),
+                                stamp)
     if first != second:
         raise PropertyError("shuffling the cases changed the result", inspection)
 
@@ -135,15 +137,15 @@ def not_applicable_changes_nothing(ruleset: CompiledRuleset, data: st.DataObject
     for name in extra.answers:
         categories = ruleset.question(name).scale.categories
         not_applicable = [v for v, c in categories.items()
-                          if c is nodes.Category.NOT_APPLICABLE]
+                          if c is terms.Category.NOT_APPLICABLE]
         if not not_applicable:
             return
         answers[name] = not_applicable[0]
-    extra = attrs.evolve(extra, answers=answers)
+    extra = msgspec.structs.replace(extra, answers=answers)
     if _gated_by_answers(ruleset, answers):
         return  # answers that other questions' conditions read are not neutral by design
     before = _evaluate(ruleset, inspection)
-    after_inspection = attrs.evolve(inspection, cases=(*inspection.cases, extra))
+    after_inspection = msgspec.structs.replace(inspection, cases=(*inspection.cases, extra))
     after = _evaluate(ruleset, after_inspection)
     for old, new in zip(before.scores, after.scores, strict=True):
         if (old.exact, old.band) != (new.exact, new.band):
@@ -161,8 +163,8 @@ def counts_add_up(ruleset: CompiledRuleset, data: st.DataObject) -> None:
     inspection = data.draw(testing.inspections(ruleset))
     cut = data.draw(st.integers(0, len(inspection.cases)))
     whole = _evaluate(ruleset, inspection)
-    left = _evaluate(ruleset, attrs.evolve(inspection, cases=inspection.cases[:cut]))
-    right = _evaluate(ruleset, attrs.evolve(inspection, cases=inspection.cases[cut:]))
+    left = _evaluate(ruleset, msgspec.structs.replace(inspection, cases=inspection.cases[:cut]))
+    right = _evaluate(ruleset, msgspec.structs.replace(inspection, cases=inspection.cases[cut:]))
     for score in _pooling_scores(ruleset):
         total = whole.score(score.name)
         parts = (left.score(score.name), right.score(score.name))
@@ -179,7 +181,7 @@ def better_never_lowers(ruleset: CompiledRuleset, data: st.DataObject) -> None:
     inspection = data.draw(testing.inspections(ruleset, min_size=1))
     before = _evaluate(ruleset, inspection)
     candidates = [(case, name) for case in inspection.cases for name, value in case.answers.items()
-                  if ruleset.question(name).scale.categories[value] is nodes.Category.INSUFFICIENT]
+                  if ruleset.question(name).scale.categories[value] is terms.Category.INSUFFICIENT]
     for case, name in candidates[:MAX_IMPROVEMENTS]:
         _check_improvement(ruleset, inspection, before, case, name)
 
@@ -191,7 +193,7 @@ MAX_IMPROVEMENTS = 24
 def _check_improvement(ruleset: CompiledRuleset, inspection: Inspection, before: Evaluation,
                        case: Case, name: str) -> None:
     improved = _improve(ruleset, case, name)
-    after_inspection = attrs.evolve(inspection, cases=tuple(
+    after_inspection = msgspec.structs.replace(inspection, cases=tuple(
         improved if c.id == case.id else c for c in inspection.cases))
     after = _evaluate(ruleset, after_inspection)
     change = (f"case {case.id}'s answer to {name} is `{case.answers[name]}`; making it "
@@ -211,24 +213,24 @@ def _check_improvement(ruleset: CompiledRuleset, inspection: Inspection, before:
 def _improve(ruleset: CompiledRuleset, case: Case, name: str) -> Case:
     def sufficient(question: str) -> str:
         categories = ruleset.question(question).scale.categories
-        return sorted(v for v, c in categories.items() if c is nodes.Category.SUFFICIENT)[0]
+        return sorted(v for v, c in categories.items() if c is terms.Category.SUFFICIENT)[0]
 
     everywhere = {question.name: case.answers.get(question.name) or sufficient(question.name)
                   for question in ruleset.questions}
     everywhere[name] = sufficient(name)
-    return attrs.evolve(case, answers=applying(ruleset, case.attributes, everywhere))
+    return msgspec.structs.replace(case, answers=applying(ruleset, case.attributes, everywhere))
 
 
-EDGE_MODES = {nodes.RoundingMode.HALF_UP: ROUND_HALF_UP, nodes.RoundingMode.HALF_EVEN:
-              ROUND_HALF_EVEN, nodes.RoundingMode.HALF_DOWN: ROUND_HALF_DOWN,
-              nodes.RoundingMode.UP: ROUND_UP, nodes.RoundingMode.DOWN: ROUND_DOWN}
+EDGE_MODES = {terms.RoundingMode.HALF_UP: ROUND_HALF_UP, terms.RoundingMode.HALF_EVEN:
+              ROUND_HALF_EVEN, terms.RoundingMode.HALF_DOWN: ROUND_HALF_DOWN,
+              terms.RoundingMode.UP: ROUND_UP, terms.RoundingMode.DOWN: ROUND_DOWN}
 
 
 def band_edges(ruleset: CompiledRuleset, data: st.DataObject) -> None:
     """Each band threshold, and the values just either side of its rounding boundary, land in
     the band the table declares for the value as rounded (worked out independently here)."""
     for score in ruleset.scores:
-        if score.bands is None or score.value_kind is not Kind.PERCENT:
+        if score.bands is None or score.value_kind is not ValueKind.PERCENT:
             continue
         step = Decimal(1).scaleb(-score.rounding.places)
         for band in score.bands.bands:
@@ -236,7 +238,7 @@ def band_edges(ruleset: CompiledRuleset, data: st.DataObject) -> None:
             for value in (low, low - step / 2, low - step / 2 - step / 1000, low + step / 1000):
                 if not 0 <= value <= 100:
                     continue
-                if score.band_basis is nodes.BandBasis.ROUNDED:
+                if score.band_basis is terms.BandBasis.ROUNDED:
                     judged = value.quantize(step, rounding=EDGE_MODES[score.rounding.mode])
                 else:
                     judged = value

@@ -19,7 +19,8 @@ import attrs
 from ccirules import nodes
 from ccirules.diagnostics import Diagnostic, Related, error
 from ccirules.model import DEFAULT_ROUNDING, Model, ScoreInfo
-from ccirules.resolve import Kind, kind_of, points_range, resolve
+from ccirules.nodes import ValueKind
+from ccirules.resolve import kind_of, points_range, resolve
 
 
 @attrs.frozen
@@ -72,7 +73,7 @@ def band_coverage(model: Model) -> Iterator[Diagnostic]:
     for table in model.bands.values():
         users = [score for score in model.scores
                  if score.bands is not None and score.bands.text == table.name.text]
-        domains: dict[Kind, list[tuple[ScoreInfo, _Domain]]] = {}
+        domains: dict[ValueKind, list[tuple[ScoreInfo, _Domain]]] = {}
         for score in users:
             kind = kind_of(model, score)
             domain = _domain(model, score, kind)
@@ -102,14 +103,14 @@ def _malformed(table: nodes.BandTable) -> bool:
         lower.low.value > upper.low.value for upper, lower in itertools.pairwise(bands))
 
 
-def _domain(model: Model, score: ScoreInfo, kind: Kind | None) -> _Domain | None:
-    if kind is Kind.PERCENT:
+def _domain(model: Model, score: ScoreInfo, kind: ValueKind | None) -> _Domain | None:
+    if kind is ValueKind.PERCENT:
         basis = _ruleset_setting(model, "band_basis") or nodes.BandBasis.ROUNDED
         rounding = (getattr(score.node, "rounding", None) or _ruleset_setting(model, "rounding")
                     or DEFAULT_ROUNDING)
         step = None if basis is nodes.BandBasis.EXACT else Decimal(1).scaleb(-rounding.places)
         return _Domain("%", Decimal(0), Decimal(100), step)
-    if kind is Kind.POINTS:
+    if kind is ValueKind.POINTS:
         found = points_range(model, score)
         if found is None:
             return None  # missing points, reported by score_operands
@@ -117,7 +118,7 @@ def _domain(model: Model, score: ScoreInfo, kind: Kind | None) -> _Domain | None
         parts = _count_parts(model, score)
         return _Domain(" points", Decimal(0), maximum, values=frozenset(totals),
                        high_reason=f" ({parts} scored parts)")
-    if kind is Kind.COUNT:
+    if kind is ValueKind.COUNT:
         return _Domain("", Decimal(0), None, Decimal(1))
     return None
 

@@ -10,7 +10,8 @@ from ccirules import nodes
 from ccirules.checker.graph import cycles
 from ccirules.diagnostics import Diagnostic, Related, error
 from ccirules.model import Model, QuestionInfo, ScoreInfo, describe_thing
-from ccirules.resolve import POOLING, Kind, Target, kind_of, resolve, table_of
+from ccirules.nodes import ValueKind
+from ccirules.resolve import POOLING, Target, kind_of, resolve, table_of
 from ccirules.suggest import with_article
 
 # ---- the checks ------------------------------------------------------------------------------
@@ -42,11 +43,11 @@ def _operand_problems(model: Model, score: ScoreInfo) -> Iterator[Diagnostic]:
     elif isinstance(rule, nodes.Aggregate | nodes.WeightedMean) and not _pools(rule):
         kinds = {target: kind_of(model, target) for target in resolution.targets}
         for target, kind in kinds.items():
-            if kind is Kind.RATING:
+            if kind is ValueKind.RATING:
                 yield error("E214", f"{target.describe} is judged, so it has a rating but no "
                             "number to combine", rule.span,
                             hint="use `sum of points` to combine ratings")
-        numeric = {kind for kind in kinds.values() if kind not in (None, Kind.RATING)}
+        numeric = {kind for kind in kinds.values() if kind not in (None, ValueKind.RATING)}
         if len(numeric) > 1:
             yield error("E214", "this combines scores of different kinds: "
                         + ", ".join(sorted(kind.value for kind in numeric)), rule.span,

@@ -12,7 +12,7 @@ import hashlib
 import os
 from collections.abc import Iterator, Sequence
 
-import attrs
+import msgspec
 
 from ccirules.cases import Case, InputFile, Inspection, Judgements
 from ccirules.compiler import CompiledRuleset, Rule
@@ -24,7 +24,6 @@ from ccirules.loaders.documents import (
     records_and_judgements,
 )
 from ccirules.loaders.records import Field, RecordBuilder
-from ccirules.loaders.tables import csv_records, excel_records, json_lines_records
 from ccirules.reading import open_failure, read_source
 from ccirules.source import SourceFile
 from ccirules.suggest import did_you_mean
@@ -38,8 +37,7 @@ FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl",
            ".ndjson": "jsonl", ".csv": "csv", ".xlsx": "xlsx"}
 
 
-@attrs.frozen
-class LoadResult:
+class LoadResult(msgspec.Struct, frozen=True):
     inspection: Inspection | None  # None when any input had errors
     diagnostics: tuple[Diagnostic, ...]
 
@@ -134,6 +132,8 @@ def load_file(path: str, builder: RecordBuilder, diagnostics: list[Diagnostic]
             if isinstance(digest, Diagnostic):
                 diagnostics.append(digest)
                 return None, [], []
+            from ccirules.loaders.tables import excel_records
+
             records, judged = list(excel_records(path)), []
         else:
             source = read_source(path, MAX_CASE_FILE_BYTES, "case files")
@@ -150,6 +150,8 @@ def load_file(path: str, builder: RecordBuilder, diagnostics: list[Diagnostic]
 
 
 def _text_records(kind: str, source: SourceFile) -> tuple[list[Record], list[Field]]:
+    from ccirules.loaders.tables import csv_records, json_lines_records  # csv: only tables
+
     if kind == "csv":
         return list(csv_records(source)), []
     if kind == "jsonl":

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import attrs
+import msgspec
 
 from ccirules.diagnostics import Diagnostic, Related, error
 from ccirules.loaders.records import CASE_KEY, Field
@@ -23,8 +23,7 @@ from ccirules.source import SourceFile, Span
 MAX_NODES = 2_000_000  # values in one YAML or JSON file; far beyond any inspection
 
 
-@attrs.frozen
-class DocNode:
+class DocNode(msgspec.Struct, frozen=True):
     kind: str  # "map", "list" or "scalar"
     value: object  # pairs of DocNodes, a list of DocNodes, or a scalar
     span: Span
@@ -120,8 +119,7 @@ class _YamlConverter:
 # ---- documents to records --------------------------------------------------------------------
 
 
-@attrs.frozen
-class Record:
+class Record(msgspec.Struct, frozen=True):
     fields: tuple[Field, ...]
     span: Span
 

@@ -11,7 +11,7 @@ import datetime
 import re
 from collections.abc import Iterable
 
-import attrs
+import msgspec
 
 from ccirules.cases import Case
 from ccirules.compiler import AttributeKind, CompiledAttribute, CompiledRuleset, match_value
@@ -23,8 +23,7 @@ from ccirules.suggest import did_you_mean
 CASE_KEY = "case"
 
 
-@attrs.frozen
-class Field:
+class Field(msgspec.Struct, frozen=True):
     key: str
     value: object  # str, int, float, bool, None, or a date from a spreadsheet
     key_span: Span
