@@ -12,7 +12,7 @@ those codes decoded, so a number and its explanation come from the same run.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import attrs
 import msgspec
@@ -169,18 +169,27 @@ def applying(ruleset: CompiledRuleset, attributes: Mapping[str, object],
     where its own question applies, so dropping the rest changes nothing the engine decides.)
     Generated and improved cases (:mod:`ccirules.testing`, :mod:`ccirules.verify`) are made
     consistent with it."""
+    (kept,) = applying_each(ruleset, [(attributes, answers)])
+    return kept
+
+
+def applying_each(ruleset: CompiledRuleset,
+                  cases: Sequence[tuple[Mapping[str, object], Mapping[str, str]]]
+                  ) -> list[dict[str, str]]:
+    """:func:`applying` for several cases (attributes, answers), in one run of the engine."""
     scorer = ruleset.scorer
-    row = scorer.row_type(
-        c="", **{scorer.attribute_fields[name]: value for name, value in attributes.items()},
-        **{scorer.question_fields[name]: answer for name, answer in answers.items()})
+    fields = {**scorer.attribute_fields, **scorer.question_fields}
+    rows = [scorer.row_type(c=str(index), **{fields[name]: value for name, value
+                                             in (*attributes.items(), *answers.items())})
+            for index, (attributes, answers) in enumerate(cases)]
     traced: list = []
-    scorer.count_traced([row], [0] * (COUNTERS * len(scorer.question_order)), _Discard(),
-                        traced)
-    (_, codes), = traced
-    return {name: answers[name]
-            for name, code, meanings in zip(scorer.question_order, codes, scorer.legends,
-                                            strict=True)
-            if name in answers and meanings[code].outcome is not Outcome.DOES_NOT_APPLY}
+    scorer.count_traced(rows, [0] * (COUNTERS * len(scorer.question_order)), _Discard(), traced)
+    applies = [[meanings[code].outcome is not Outcome.DOES_NOT_APPLY
+                for code, meanings in zip(codes, scorer.legends, strict=True)]
+               for _, codes in traced]
+    return [{name: answers[name] for name, keep in zip(scorer.question_order, flags, strict=True)
+             if keep and name in answers}
+            for (_, answers), flags in zip(cases, applies, strict=True)]
 
 
 # ---- problems --------------------------------------------------------------------------------

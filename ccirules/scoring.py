@@ -34,11 +34,6 @@ class Tally(msgspec.Struct, frozen=True):
     def applicable(self) -> int:
         return self.sufficient + self.insufficient
 
-    def add(self, other: Tally) -> Tally:
-        return Tally(*(a + b for a, b in zip(msgspec.structs.astuple(self),
-                                               msgspec.structs.astuple(other),
-                                               strict=True)))
-
 
 class ScoreResult(msgspec.Struct, frozen=True):
     """One score: its counts where it pools answers, its exact and shown value, its band."""
@@ -124,15 +119,15 @@ def _score(score: CompiledScore, tallies: Mapping[str, Tally], judgements: Judge
     if score.rule.pools:
         if not score.questions:
             return _finish(score, None, 0, 0, (), "no questions to pool")
-        pooled = Tally()
-        for question in score.questions:
-            pooled = pooled.add(tallies[question])
+        pooled = [tallies[question] for question in score.questions]
+        sufficient = sum(tally.sufficient for tally in pooled)
+        applicable = sum(tally.applicable for tally in pooled)
         if score.rule is Rule.COUNT:
-            exact = Fraction(pooled.sufficient)
+            exact = Fraction(sufficient)
         else:
-            exact = percentage(pooled.sufficient, pooled.applicable)
+            exact = percentage(sufficient, applicable)
         note = None if exact is not None else "no applicable answers"
-        return _finish(score, exact, pooled.sufficient, pooled.applicable, (), note)
+        return _finish(score, exact, sufficient, applicable, (), note)
     parts = tuple((part, _part_value(part, score, tallies, done)) for part in score.parts)
     exact, note = _combine(score, parts)
     return _finish(score, exact, None, None, parts, note)

@@ -18,13 +18,15 @@ near-valid records that it must reject. Use them in your own tests::
 
 ``ccirules verify`` runs a catalogue of such properties for any ruleset.
 
-Each case is drawn as its attributes plus one byte string holding every answer (so drawing costs
-the same for two questions or two hundred, and hypothesis shrinks answers towards each scale's
-first values); which questions apply is decided by the engine itself
-(:func:`ccirules.evaluator.applying`). Strategies are built once per ruleset.
+Each case is drawn as one number, the seed of its attributes and answers: drawing costs the same
+for two questions or two hundred, and hypothesis shrinks a failing inspection to the fewest
+cases. Which questions apply is decided by the engine itself
+(:func:`ccirules.evaluator.applying_each`). Strategies are built once per ruleset.
 """
 
 from __future__ import annotations
+
+import random
 
 import attrs
 from hypothesis import strategies as st
@@ -32,16 +34,13 @@ from hypothesis import strategies as st
 from ccirules import terms
 from ccirules.cases import Case, Inspection, Judgements
 from ccirules.compiler import AttributeKind, CompiledAttribute, CompiledRuleset, Rule
-from ccirules.evaluator import applying
+from ccirules.evaluator import applying_each
 from ccirules.source import SourceFile
 
 _GENERATED = SourceFile("generated", "").whole()
 TEXT_VALUES = ("north", "south", "east")
 QUALITIES = (0.0, 0.2, 0.5, 0.7, 0.9, 1.0)
-
-#: Bytes drawn per question: the category roll, the value within it, and (for incomplete
-#: cases) whether it is left blank.
-_BYTES_PER_QUESTION = 3
+SEEDS = st.integers(0, 2**32 - 1)
 
 
 @attrs.frozen
@@ -53,57 +52,71 @@ class _Question:
     insufficient: tuple[str, ...]
     not_applicable: tuple[str, ...]
 
-    def answer(self, roll: int, pick: int, quality: float) -> str:
-        """The answer two drawn bytes stand for: not applicable 8% of the time (where the scale
-        allows), else sufficient with probability ``quality``."""
-        percent = roll * 100 // 256
-        if percent < 8 and self.not_applicable:
+    def answer(self, rng: random.Random, quality: float) -> str:
+        """Not applicable 8% of the time (where the scale allows), else sufficient with
+        probability ``quality``."""
+        roll = rng.random()
+        if roll < 0.08 and self.not_applicable:
             values = self.not_applicable
-        elif percent < 8 + 92 * quality:
+        elif roll < 0.08 + 0.92 * quality:
             values = self.sufficient
         else:
             values = self.insufficient
-        return values[pick % len(values)]
+        return rng.choice(values)
 
 
-@attrs.frozen
-class _Plan:
-    """The strategies for one ruleset, built once (see :meth:`CompiledRuleset.derived`)."""
-
-    attributes: st.SearchStrategy
-    questions: tuple[_Question, ...]
-    answers: st.SearchStrategy
-
-
-def _plan(ruleset: CompiledRuleset) -> _Plan:
-    def build(ruleset: CompiledRuleset) -> _Plan:
-        questions = tuple(_Question(question.name, *(
+def _questions(ruleset: CompiledRuleset) -> tuple[_Question, ...]:
+    """Each question's values by category, worked out once per ruleset."""
+    def build(ruleset: CompiledRuleset) -> tuple[_Question, ...]:
+        return tuple(_Question(question.name, *(
             tuple(sorted(question.scale.values_meaning(category)))
             for category in (terms.Category.SUFFICIENT, terms.Category.INSUFFICIENT,
                              terms.Category.NOT_APPLICABLE)))
             for question in ruleset.questions)
-        size = _BYTES_PER_QUESTION * len(questions)
-        return _Plan(st.fixed_dictionaries({name: _attribute(attribute) for name, attribute
-                                            in ruleset.attributes.items()}),
-                     questions, st.binary(min_size=size, max_size=size))
 
     return ruleset.derived("testing", build)
 
 
-def _attribute(attribute: CompiledAttribute) -> st.SearchStrategy:
+def _attribute(attribute: CompiledAttribute, rng: random.Random) -> object:
     if attribute.kind is AttributeKind.WHOLE_NUMBER:
         low = attribute.low if attribute.low is not None else 0
         high = attribute.high if attribute.high is not None else low + 20
-        return st.integers(low, high)
+        return rng.randint(low, high)
     if attribute.kind is AttributeKind.TEXT:
-        return st.sampled_from(TEXT_VALUES)
-    return st.sampled_from(attribute.values)
+        return rng.choice(TEXT_VALUES)
+    return rng.choice(attribute.values)
+
+
+def _attributes(ruleset: CompiledRuleset, rng: random.Random) -> dict[str, object]:
+    return {name: _attribute(attribute, rng) for name, attribute in ruleset.attributes.items()}
+
+
+def _raw_case(ruleset: CompiledRuleset, seed: int, quality: float,
+              complete: bool) -> tuple[dict[str, object], dict[str, str]]:
+    """A case's attributes and an answer to every question (``complete``) or to some."""
+    rng = random.Random(seed)
+    attributes = _attributes(ruleset, rng)
+    answers = {}
+    for question in _questions(ruleset):
+        answer = question.answer(rng, quality)
+        if complete or rng.random() < 0.5:
+            answers[question.name] = answer
+    return attributes, answers
+
+
+def _made(ruleset: CompiledRuleset, drawn: list[tuple[str, int]], quality: float,
+          complete: bool) -> list[Case]:
+    """Cases from (id, seed) pairs; complete ones keep exactly the answers that apply."""
+    raw = [_raw_case(ruleset, seed, quality, complete) for _, seed in drawn]
+    answers = applying_each(ruleset, raw) if complete else [found for _, found in raw]
+    return [Case(case_id, attributes, kept, {}, _GENERATED)
+            for (case_id, _), (attributes, _), kept in zip(drawn, raw, answers, strict=True)]
 
 
 @st.composite
 def attribute_values(draw, ruleset: CompiledRuleset) -> dict[str, object]:
     """A value for every attribute, within its declared domain."""
-    return draw(_plan(ruleset).attributes)
+    return _attributes(ruleset, random.Random(draw(SEEDS)))
 
 
 @st.composite
@@ -112,19 +125,10 @@ def cases(draw, ruleset: CompiledRuleset, case_id: str = "C001",
     """One case. With ``complete``, exactly the questions that apply to it are answered (so it
     evaluates without errors or warnings); otherwise answers are drawn for any question, or left
     blank. ``quality`` is the chance an answer is sufficient (drawn when not given)."""
-    plan = _plan(ruleset)
-    attributes = draw(plan.attributes)
     if quality is None:
         quality = draw(st.sampled_from(QUALITIES))
-    data = draw(plan.answers)
-    answers = {}
-    for index, question in enumerate(plan.questions):
-        roll, pick, blank = data[_BYTES_PER_QUESTION * index:_BYTES_PER_QUESTION * (index + 1)]
-        if complete or blank < 128:
-            answers[question.name] = question.answer(roll, pick, quality)
-    if complete:
-        answers = applying(ruleset, attributes, answers)
-    return Case(case_id, attributes, answers, {}, _GENERATED)
+    (case,) = _made(ruleset, [(case_id, draw(SEEDS))], quality, complete)
+    return case
 
 
 @st.composite
@@ -132,10 +136,11 @@ def case_sets(draw, ruleset: CompiledRuleset, min_size: int = 0, max_size: int =
               complete: bool = True, quality: float | None = None) -> list[Case]:
     """Cases with distinct ids, sharing one level of quality (drawn when not given), so that
     scores spread over their whole range across examples."""
-    count = draw(st.integers(min_size, max_size))
     if quality is None:
         quality = draw(st.sampled_from(QUALITIES))
-    return [draw(cases(ruleset, f"C{index:03d}", quality, complete)) for index in range(count)]
+    seeds = draw(st.lists(SEEDS, min_size=min_size, max_size=max_size))
+    return _made(ruleset, [(f"C{index:03d}", seed) for index, seed in enumerate(seeds)],
+                 quality, complete)
 
 
 @st.composite

@@ -28,7 +28,7 @@ from ccirules import terms, testing
 from ccirules.cases import Case, Inspection, Judgements
 from ccirules.compiler import CompiledRuleset, Rule
 from ccirules.evaluator import Evaluation, applying, evaluate
-from ccirules.results import Stamp, render_result_json, shown
+from ccirules.results import Stamp, result_document, shown
 from ccirules.scoring import band_of
 from ccirules.terms import ValueKind
 
@@ -119,14 +119,17 @@ def order_changes_nothing(ruleset: CompiledRuleset, data: st.DataObject) -> None
                                                        key=lambda _: rng.random())))
                 for case in inspection.cases]
     rng.shuffle(shuffled)
-    stamp = Stamp("ruleset", "0" * 64, ())
-    first = render_result_json(evaluate(ruleset, inspection, allow_unanswered=True, trace=True),
-                               stamp)
     reordered = msgspec.structs.replace(inspection, cases=tuple(shuffled))
-    second = render_result_json(evaluate(ruleset, reordered, allow_unanswered=True, trace=True),
-                                stamp)
+    first, second = (_result_bytes(ruleset, shown) for shown in (inspection, reordered))
     if first != second:
         raise PropertyError("shuffling the cases changed the result", inspection)
+
+
+def _result_bytes(ruleset: CompiledRuleset, inspection: Inspection) -> bytes:
+    """The JSON result with its trace, compactly encoded: the same document, byte for byte, as
+    `eval --format json --trace` writes indented, at a fraction of the cost."""
+    evaluation = evaluate(ruleset, inspection, allow_unanswered=True, trace=True)
+    return msgspec.json.encode(result_document(evaluation, Stamp("ruleset", "0" * 64, ())))
 
 
 def not_applicable_changes_nothing(ruleset: CompiledRuleset, data: st.DataObject) -> None:

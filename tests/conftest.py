@@ -30,3 +30,15 @@ def compare_golden(path: Path, actual: str, update: bool) -> None:
     expected = path.read_text(encoding="utf-8")
     assert actual == expected, f"{path.name} differs; if the change is intended, run " \
                                "pytest --update-golden and review the diff"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the suite's compiled-ruleset cache out of the user's own (subprocesses inherit it)."""
+    import os
+    import shutil
+    import tempfile
+
+    if "CCIRULES_CACHE_DIR" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="ccirules-test-cache-")
+        os.environ["CCIRULES_CACHE_DIR"] = folder
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
