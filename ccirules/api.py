@@ -132,14 +132,19 @@ def load_cases(paths: Sequence[str], ruleset: CompiledRuleset) -> LoadResult:
 
 
 def evaluate_files(ruleset: CompiledRuleset, paths: Sequence[str], *, by: str | None = None,
-                   allow_unanswered: bool = False, trace: bool = False) -> Evaluation:
+                   allow_unanswered: bool = False, trace: bool = False,
+                   jobs: int | None = None) -> Evaluation:
     """Score case files and folders as they are read, in memory that does not grow with the
-    number of cases (unless ``trace``). Problems in the files are in ``diagnostics``; when there
-    are errors the scores cover only the cases that could be read."""
-    from ccirules.loaders.stream import FileRows
+    number of cases (unless ``trace``), in ``jobs`` processes (by default every CPU for large
+    inputs, one for small; see :mod:`ccirules.pieces`). The result is the same whatever
+    ``jobs`` is. Problems in the files are in ``diagnostics``; when there are errors the scores
+    cover only the cases that could be read."""
+    from ccirules import pieces
 
-    return evaluate(ruleset, FileRows(paths, ruleset, exact_lines=trace), by=by,
-                    allow_unanswered=allow_unanswered, trace=trace)
+    if jobs is None:
+        jobs = pieces.default_jobs(paths)
+    return pieces.evaluate_files(ruleset, paths, jobs=jobs, by=by,
+                                 allow_unanswered=allow_unanswered, trace=trace)
 
 
 __all__ = ["CheckedRuleset", "Evaluation", "LoadResult", "LoadedRuleset", "check_ruleset_file",

@@ -105,7 +105,7 @@ def _loaded(ruleset_path: str, strict: bool):
 
 def _evaluated(ruleset_path: str, inputs: tuple[str, ...], *, by: str | None,
                allow_unanswered: bool, strict: bool, explaining: bool = False,
-               trace: bool = False):
+               trace: bool = False, jobs: int | None = None):
     """Check, compile, read and evaluate, stopping with exit code 3 at the first stage that
     has errors. ``eval`` streams the cases through the engine; ``explain`` loads them whole, to
     keep where every answer was read. Returns the evaluation and its stamp."""
@@ -130,7 +130,7 @@ def _evaluated(ruleset_path: str, inputs: tuple[str, ...], *, by: str | None,
         evaluation = msgspec.structs.replace(
             evaluation, diagnostics=(*cases.diagnostics, *evaluation.diagnostics))
     else:
-        evaluation = api.evaluate_files(compiled, inputs, by=by,
+        evaluation = api.evaluate_files(compiled, inputs, by=by, jobs=jobs,
                                         allow_unanswered=allow_unanswered, trace=trace)
     _fail_on_diagnostics([*loaded.diagnostics, *evaluation.diagnostics], strict)
     stamp = Stamp(ruleset_path, loaded.sha256 or "", evaluation.files)
@@ -187,11 +187,14 @@ def _with_shared_options(function):
               help="Fail (exit 1) if a score, as published, is below PERCENT. Repeatable.")
 @click.option("--fail-on-band", multiple=True, metavar="ID=BAND",
               help="Fail (exit 1) if a score lands in BAND or a worse band. Repeatable.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), metavar="N",
+              help="Score in N processes (the result is the same). Default: every CPU this "
+                   "process may use when the inputs total 8 MiB or more, else one.")
 @_with_shared_options
 def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, output: str | None,
                  trace: bool, expect: str | None, fail_under: tuple[str, ...],
-                 fail_on_band: tuple[str, ...], by: str | None, allow_unanswered: bool,
-                 strict: bool) -> None:
+                 fail_on_band: tuple[str, ...], jobs: int | None, by: str | None,
+                 allow_unanswered: bool, strict: bool) -> None:
     """Score the cases in INPUTS (files or folders) with RULESET.
 
     Case files may be YAML, JSON, JSON Lines, CSV or Excel (.xlsx). The result carries a stamp
@@ -204,7 +207,7 @@ def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, outp
     thresholds = _pairs(fail_under, "--fail-under")
     bands = _pairs(fail_on_band, "--fail-on-band")
     evaluation, stamp = _evaluated(ruleset, inputs, by=by, allow_unanswered=allow_unanswered,
-                                   strict=strict, trace=trace)
+                                   strict=strict, trace=trace, jobs=jobs)
     parsed_thresholds = []
     for name, value in thresholds:
         _known_score(evaluation, name, "--fail-under")

@@ -114,6 +114,13 @@ class Diagnostic:
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (*self.span.sort_key(), self.code, self.message)
 
+    def detached(self) -> Diagnostic:
+        """The same diagnostic with its places holding only the lines they show (to send it
+        from one process to another without the text it was found in)."""
+        return Diagnostic(self.code, self.severity, self.message, self.span.detached(),
+                          self.hint, tuple(Related(related.span.detached(), related.message)
+                                           for related in self.related))
+
     def to_json(self) -> dict[str, object]:
         return {
             "code": self.code,

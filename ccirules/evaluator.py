@@ -78,36 +78,44 @@ def evaluate(ruleset: CompiledRuleset, inspection: Inspection | RowSource, *,
     scorer = ruleset.scorer
     source = InspectionRows(inspection, scorer) if isinstance(inspection, Inspection) \
         else inspection
-    traced = trace or keep_records
-    run = _Run(scorer, by, traced, keep_records)
+    run = Run(scorer, by, trace or keep_records, keep_records)
     for batch in source.batches():
         run.count(batch)
-    tallies = _tallies(ruleset, scorer, run.grand_totals())
-    diagnostics = [*source.diagnostics,
-                   *_problem_diagnostics(ruleset, scorer, source, run.problems,
-                                         allow_unanswered)]
-    scores = compute_scores(ruleset, tallies, source.judgements)
-    breakdowns = tuple(
-        Breakdown(key, run.sizes[key], compute_scores(
-            ruleset, _tallies(ruleset, scorer, run.groups[key]), source.judgements))
-        for key in sorted(run.groups)) if by is not None else ()
+    problems = run.located_problems(ruleset, source, allow_unanswered)
     traces = found = None
-    if traced:
+    if trace or keep_records:
         ordered = sorted(run.traced, key=lambda item: item[0])
         if trace:
             traces = tuple(CaseTrace(case, codes, source.record_location(case))
                            for case, codes, _ in ordered)
         if keep_records:
             found = tuple(_records(ruleset, scorer, source, ordered))
-    return Evaluation(ruleset, source.cases, tallies, scores, by, breakdowns, traces, found,
-                      tuple(diagnostics), tuple(source.files))
+    return finish(ruleset, run, problems, source, traces, found)
 
 
-class _Run:
+def finish(ruleset: CompiledRuleset, run: Run, problems: Problems, source: RowSource,
+           traces: tuple[CaseTrace, ...] | None = None,
+           records: tuple[AnswerRecord, ...] | None = None) -> Evaluation:
+    """The evaluation from counted rows: tallies, scores, breakdowns and diagnostics (the
+    source's, then the problems the counting found). Parallel runs finish here too, with the
+    merged counts of every piece (:mod:`ccirules.parallel`)."""
+    tallies = _tallies(ruleset, run.scorer, run.grand_totals())
+    scores = compute_scores(ruleset, tallies, source.judgements)
+    breakdowns = tuple(
+        Breakdown(key, run.sizes[key], compute_scores(
+            ruleset, _tallies(ruleset, run.scorer, run.groups[key]), source.judgements))
+        for key in sorted(run.groups)) if run.field is not None else ()
+    diagnostics = (*source.diagnostics, *problems.diagnostics())
+    return Evaluation(ruleset, source.cases, tallies, scores, run.by, breakdowns, traces,
+                      records, diagnostics, tuple(source.files))
+
+
+class Run:
     """Counts batches of rows into totals: one set per breakdown value (or one in all)."""
 
     def __init__(self, scorer: Scorer, by: str | None, traced: bool, keep_rows: bool) -> None:
         self.scorer = scorer
+        self.by = by
         self.width = COUNTERS * len(scorer.question_order)
         self.field = scorer.attribute_fields[by] if by is not None else None
         self.problems = _Problems()
@@ -115,6 +123,21 @@ class _Run:
         self.sizes: dict[str, int] = {}
         self.traced: list[tuple[str, str, object]] | None = [] if traced else None
         self.keep_rows = keep_rows
+
+    def add(self, groups: Mapping[str, list[int]], sizes: Mapping[str, int]) -> None:
+        """Add totals counted elsewhere (another piece of a parallel run)."""
+        for key, totals in groups.items():
+            mine = self.groups.get(key) or [0] * self.width
+            self.groups[key] = [a + b for a, b in zip(mine, totals, strict=True)]
+            self.sizes[key] = self.sizes.get(key, 0) + sizes[key]
+
+    def located_problems(self, ruleset: CompiledRuleset, source: RowSource,
+                         allow_unanswered: bool) -> Problems:
+        """The problems the counting kept, each as its diagnostic, placed by the source."""
+        source.find_lines(kept.key[0] for kept in self.problems.kept)
+        return Problems([(kept.key, _diagnostic(ruleset, self.scorer, source, kept,
+                                                allow_unanswered))
+                         for kept in self.problems.sorted()], list(self.problems.counts))
 
     def count(self, batch: list) -> None:
         parts = {"": batch} if self.field is None else _split(batch, self.field)
@@ -232,40 +255,47 @@ class _Kept:
         return self.key > other.key
 
 
-def _problem_diagnostics(ruleset: CompiledRuleset, scorer: Scorer, source: RowSource,
-                         problems: _Problems, allow_unanswered: bool) -> list[Diagnostic]:
-    found = []
-    source.find_lines(kept.key[0] for kept in problems.kept)
-    for kept in problems.sorted():
-        case_id, index, kind = kept.key
-        name = scorer.question_order[index]
-        question = ruleset.question(name)
-        if kind == UNANSWERED:
-            message = f"case `{case_id}` has no answer for question `{name}`"
-            related = [Related(question.span, "the question")]
-            span = source.locate(case_id, None)
-            if allow_unanswered:
-                found.append(warning("W405", message + "; it is left out", span, related=related))
-            else:
-                found.append(error("E405", message, span, related=related,
-                                   hint="record an answer (or a value meaning not applicable), "
-                                        "or pass --allow-unanswered to leave it out"))
-        else:
-            found.append(warning("W406", f"case `{case_id}` answers question `{name}` where it "
-                                 "does not apply; the answer is not counted",
-                                 source.locate(case_id, name),
-                                 hint="check the case's attributes, or the question's condition",
-                                 related=[Related(_false_condition(scorer, kept.row, index),
-                                                  "the condition")]))
-    reported = len(problems.kept)
-    total = sum(problems.counts)
-    if total > reported:
-        kinds = "unanswered questions" if problems.counts[ANSWERED_BUT_NOT_APPLICABLE] == 0 \
-            else "problems like these"
-        last = found[-1]
-        found.append(attrs.evolve(last, message=f"... and {total - reported:,} more {kinds} "
-                                  "(only the first are listed)", related=()))
-    return found
+class Problems(msgspec.Struct):
+    """Problems the counting found, each placed as its diagnostic, and how many there were of
+    each kind (only the first :data:`_Problems.MAX_REPORTED` by case and question are kept)."""
+
+    kept: list[tuple[tuple[str, int, int], Diagnostic]]
+    counts: list[int]
+
+    def merge(self, other: Problems) -> None:
+        """Add another piece's problems, keeping the first by case and question."""
+        self.kept = sorted([*self.kept, *other.kept], key=lambda item: item[0])
+        del self.kept[_Problems.MAX_REPORTED:]
+        self.counts = [a + b for a, b in zip(self.counts, other.counts, strict=True)]
+
+    def diagnostics(self) -> list[Diagnostic]:
+        found = [diagnostic for _, diagnostic in self.kept]
+        total = sum(self.counts)
+        if total > len(found):
+            kinds = "unanswered questions" if self.counts[ANSWERED_BUT_NOT_APPLICABLE] == 0 \
+                else "problems like these"
+            found.append(attrs.evolve(found[-1], message=f"... and {total - len(found):,} more "
+                                      f"{kinds} (only the first are listed)", related=()))
+        return found
+
+
+def _diagnostic(ruleset: CompiledRuleset, scorer: Scorer, source: RowSource, kept: _Kept,
+                allow_unanswered: bool) -> Diagnostic:
+    case_id, index, kind = kept.key
+    name = scorer.question_order[index]
+    if kind == UNANSWERED:
+        message = f"case `{case_id}` has no answer for question `{name}`"
+        related = [Related(ruleset.question(name).span, "the question")]
+        span = source.locate(case_id, None)
+        if allow_unanswered:
+            return warning("W405", message + "; it is left out", span, related=related)
+        return error("E405", message, span, related=related,
+                     hint="record an answer (or a value meaning not applicable), "
+                          "or pass --allow-unanswered to leave it out")
+    return warning("W406", f"case `{case_id}` answers question `{name}` where it does not "
+                   "apply; the answer is not counted", source.locate(case_id, name),
+                   hint="check the case's attributes, or the question's condition",
+                   related=[Related(_false_condition(scorer, kept.row, index), "the condition")])
 
 
 def _false_condition(scorer: Scorer, row, index: int) -> Span:

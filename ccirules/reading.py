@@ -72,8 +72,9 @@ def open_failure(path: str, problem: OSError) -> Diagnostic:
                  hint="check that it exists and that you may read it")
 
 
-def decode(path: str, data: bytes) -> SourceFile | Diagnostic:
-    """Decode bytes as UTF-8 (BOM allowed), or explain the encoding problem."""
+def decode(path: str, data: bytes, first_line: int = 1) -> SourceFile | Diagnostic:
+    """Decode bytes as UTF-8 (BOM allowed), or explain the encoding problem. ``first_line`` is
+    the line of the file the bytes start at (a piece of a large file)."""
     digest = hashlib.sha256(data).hexdigest()
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return error("E101", "this file is UTF-16 text; rulesets must be UTF-8",
@@ -83,17 +84,20 @@ def decode(path: str, data: bytes) -> SourceFile | Diagnostic:
         data = data[len(codecs.BOM_UTF8):]
     if b"\x00" in data:
         return _undecodable(path, data, data.index(b"\x00"),
-                            "this looks like a binary file, not a ruleset")
+                            "this looks like a binary file, not a ruleset", first_line)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as problem:
-        return _undecodable(path, data, problem.start, "this file is not UTF-8 text")
-    return SourceFile(path, text, sha256=digest)
+        return _undecodable(path, data, problem.start, "this file is not UTF-8 text",
+                            first_line)
+    return SourceFile(path, text, sha256=digest, first_line=first_line)
 
 
-def _undecodable(path: str, data: bytes, offset: int, message: str) -> Diagnostic:
+def _undecodable(path: str, data: bytes, offset: int, message: str,
+                 first_line: int = 1) -> Diagnostic:
     readable = data[:offset].decode("utf-8", errors="replace")
-    shown = SourceFile(path, readable + data[offset:].decode("utf-8", errors="replace"))
+    shown = SourceFile(path, readable + data[offset:].decode("utf-8", errors="replace"),
+                       first_line=first_line)
     position = len(readable)
     return error("E101", message, shown.span(position, position + 1),
                  hint="save it again as UTF-8 (a Latin-1 or Windows-1252 file shows this)")

@@ -17,12 +17,15 @@ class SourceFile:
     """A named text, decoded and with its BOM removed.
 
     ``path`` is what diagnostics print: the path the user gave, not an absolute one, so output does
-    not depend on the working directory.
+    not depend on the working directory. ``first_line`` is the line of the file the text starts
+    at: a piece of a large file (one line of JSON Lines, part of a CSV) is a source of its own,
+    with the file's line numbers, without holding the rest of the file.
     """
 
     path: str
     text: str = field(repr=False)
     sha256: str | None = field(default=None, repr=False, eq=False)  # of the bytes read, if any
+    first_line: int = field(default=1, repr=False)
     _line_starts: tuple[int, ...] = field(init=False, repr=False, eq=False)
 
     @_line_starts.default
@@ -35,14 +38,15 @@ class SourceFile:
         """Return the 1-based (line, column) of a character offset."""
         offset = max(0, min(offset, len(self.text)))
         line_index = bisect.bisect_right(self._line_starts, offset) - 1
-        return line_index + 1, offset - self._line_starts[line_index] + 1
+        return line_index + self.first_line, offset - self._line_starts[line_index] + 1
 
     def line_text(self, line: int) -> str:
-        """Return one line (1-based) without its line ending."""
-        if not 1 <= line <= len(self._line_starts):
+        """Return one line (1-based, counted in the whole file) without its line ending."""
+        index = line - self.first_line + 1
+        if not 1 <= index <= len(self._line_starts):
             return ""
-        start = self._line_starts[line - 1]
-        end = self._line_starts[line] if line < len(self._line_starts) else len(self.text)
+        start = self._line_starts[index - 1]
+        end = self._line_starts[index] if index < len(self._line_starts) else len(self.text)
         return self.text[start:end].rstrip("\r\n")
 
     def span(self, start: int, end: int) -> Span:
@@ -53,7 +57,7 @@ class SourceFile:
 
     def whole(self) -> Span:
         """A span for the file as a whole, for problems with no better place (an empty file)."""
-        return Span(self, 1, 1, 1, 1)
+        return Span(self, self.first_line, 1, self.first_line, 1)
 
 
 @frozen
@@ -80,6 +84,13 @@ class Span:
 
     def sort_key(self) -> tuple[str, int, int]:
         return (self.source.path, self.line, self.column)
+
+    def detached(self) -> Span:
+        """The same span on a source holding only the lines it covers: what a diagnostic shows
+        of it, without the rest of a large text (to send from one process to another)."""
+        lines = [self.source.line_text(number) for number in range(self.line, self.end_line + 1)]
+        return Span(SourceFile(self.source.path, "\n".join(lines), first_line=self.line),
+                    self.line, self.column, self.end_line, self.end_column, self.cell)
 
     def to_json(self) -> dict[str, object]:
         located: dict[str, object] = {

@@ -28,18 +28,38 @@ CASES_SHEET = "Cases"
 # ---- CSV -------------------------------------------------------------------------------------
 
 
-def csv_records(source: SourceFile) -> Iterator[Record]:
-    """A record per data row; the first non-blank row names the columns."""
+def csv_records(source: SourceFile, header: SourceFile | None = None) -> Iterator[Record]:
+    """A record per data row; the first non-blank row names the columns. A piece of a large
+    file comes with its file's ``header`` row as a source of its own."""
+    first = header if header is not None else source
+    if not first.text.strip():
+        return
+    delimiter = delimiter_of(first.text)
+    rows = _rows(first, delimiter)
+    names: list[tuple[str, Span]] | None = None
+    for row, spans, _ in rows:
+        names = [(cell.strip(), span) for cell, span in zip(row, spans, strict=True)]
+        _check_header(names)
+        break
+    if names is None:
+        return
+    for row, spans, row_span in (rows if header is None else _rows(source, delimiter)):
+        if len(row) > len(names):
+            raise DocumentError(error(
+                "E410", f"this row has {len(row)} cells but the header names {len(names)}",
+                spans[len(names)], hint="remove the extra cells, or name their column"))
+        yield Record(tuple(Field(name, cell, name_span, span) for (name, name_span), cell, span
+                           in zip(names, row, spans, strict=False)), row_span)
+
+
+def _rows(source: SourceFile, delimiter: str) -> Iterator[tuple[list[str], list[Span], Span]]:
+    """The non-blank rows of CSV text, each with its cells' spans and its own."""
     text = source.text
     lines = text.splitlines(keepends=True)
-    if not text.strip():
-        return
-    delimiter = _delimiter(text)
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    header: list[tuple[str, Span]] | None = None
     start_line = 1
     try:
         for row in reader:
@@ -51,18 +71,7 @@ def csv_records(source: SourceFile) -> Iterator[Record]:
             line_text = lines[line_number - 1].rstrip("\r\n")
             positions = _field_offsets(line_text, delimiter, len(row))
             spans = [source.span(line_start + begin, line_start + end) for begin, end in positions]
-            if header is None:
-                header = [(cell.strip(), span) for cell, span in zip(row, spans, strict=True)]
-                _check_header(header)
-                continue
-            if len(row) > len(header):
-                raise DocumentError(error(
-                    "E410", f"this row has {len(row)} cells but the header names {len(header)}",
-                    spans[len(header)], hint="remove the extra cells, or name their column"))
-            fields = tuple(Field(name, cell, name_span, span) for (name, name_span), cell, span
-                           in zip(header, row, spans, strict=False))
-            row_span = source.span(line_start, line_start + len(line_text))
-            yield Record(fields, row_span)
+            yield row, spans, source.span(line_start, line_start + len(line_text))
     except csv.Error as problem:
         line_start = offsets[min(start_line, len(offsets)) - 1]
         raise DocumentError(error("E401", f"this CSV cannot be read: {problem}",
@@ -70,7 +79,7 @@ def csv_records(source: SourceFile) -> Iterator[Record]:
                                   hint="check the quotes on this row")) from None
 
 
-def _delimiter(text: str) -> str:
+def delimiter_of(text: str) -> str:
     """Comma, or the semicolon or tab that some spreadsheet exports use instead."""
     first = next((line for line in text.splitlines() if line.strip()), "")
     counts = {delimiter: first.count(delimiter) for delimiter in (",", ";", "\t")}
