@@ -234,7 +234,9 @@ CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDO
 
 
 def measure(command: list[str]) -> tuple[float, float, str]:
-    """Wall time, peak memory (MB) and stdout of a command, in a fresh process."""
+    """Wall time, peak memory (MB) of the largest process (the command's own or any it
+    started and waited for, such as eval's workers) and stdout of a command, in a fresh
+    process."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env=CHILD_ENV)
@@ -244,7 +246,20 @@ def measure(command: list[str]) -> tuple[float, float, str]:
     seconds = time.perf_counter() - started
     if status != 0:
         raise SystemExit(f"{command} failed:\n{stderr.decode()}")
-    return seconds, usage.ru_maxrss / 1024, stdout.decode()
+    workers = [int(line.split("=")[1]) for line in stderr.decode().splitlines()
+               if line.startswith(_WORKERS_PEAK)]
+    return seconds, max([usage.ru_maxrss, *workers]) / 1024, stdout.decode()
+
+
+_WORKERS_PEAK = "largest-worker-kb="
+
+#: Runs `ccirules` as the console script does, then reports the peak memory of the largest
+#: process it waited for (its workers): what wait4 gives for a process leaves those out.
+CCIRULES = ("import resource, runpy, sys\n"
+            "sys.argv = ['ccirules', *sys.argv[1:]]\n"
+            "try:\n    runpy.run_module('ccirules', run_name='__main__')\n"
+            "finally:\n    sys.stderr.write('" + _WORKERS_PEAK + "%d\\n' % "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
 
 
 def ccirules_counts(result_file: Path) -> dict[str, list[int]]:
@@ -270,7 +285,7 @@ def main() -> None:
     answers = arguments.cases * arguments.questions
     print(f"{arguments.cases:,} cases x {arguments.questions} questions = {answers:,} answers; "
           f"{data.name} is {size / 1e6:.1f} MB")
-    cli = [sys.executable, "-m", "ccirules", "eval", str(ruleset), str(data), "--format", "json"]
+    cli = [sys.executable, "-c", CCIRULES, "eval", str(ruleset), str(data), "--format", "json"]
     rows = []
 
     def best(command):
@@ -281,6 +296,9 @@ def main() -> None:
     seconds, memory, _ = best([*cli, "--output", str(output)])
     rows.append(("ccirules eval", seconds, memory))
     reference = ccirules_counts(output)
+    seconds, memory, _ = best([*cli, "--jobs", "1", "--output", str(output)])
+    rows.append(("ccirules eval --jobs 1", seconds, memory))
+    assert ccirules_counts(output) == reference, "--jobs 1 disagrees with the default"
     traced = arguments.folder / "result-trace.json"
     seconds, memory, _ = best([*cli, "--trace", "--output", str(traced)])
     rows.append(("ccirules eval --trace", seconds, memory))
@@ -302,6 +320,9 @@ def main() -> None:
     for name, seconds, memory in rows:
         print(f"{name:34} {seconds:9.2f} {memory:8.0f} {seconds / base:11.2f}x")
     print("\nall methods that count agree with ccirules on every question's counts")
+    duckdb = next((seconds for name, seconds, _ in rows if name.startswith("duckdb")), None)
+    if duckdb:
+        print(f"ccirules eval / DuckDB in this run: {base / duckdb:.2f}x")
     inspection = arguments.folder / "inspection-99.jsonl"
     with open(data) as source, open(inspection, "w") as target:
         target.writelines(line for _, line in zip(range(99), source, strict=False))

@@ -1,11 +1,12 @@
 """Scoring case files piece by piece, in one process or several, with the same result.
 
-The inputs are cut into pieces (:class:`~ccirules.loaders.stream.Piece`): JSON Lines and CSV
-files larger than :data:`PIECE_BYTES` into byte ranges that start and end on a record boundary
-(for CSV, a line break outside quotes, so a quoted field may hold line breaks), other files whole.
-The cut depends on the files alone, never on the number of processes. Each piece is read and
-counted by the engine on its own, in this process or in a worker (``jobs``), and comes back with
-what it counted and found, every diagnostic already placed; the pieces are merged in order. What
+The inputs are cut into pieces (:class:`~ccirules.loaders.stream.Piece`): for several processes,
+JSON Lines and CSV files larger than :data:`PIECE_BYTES` into byte ranges that start and end on a
+record boundary (for CSV, a line break outside quotes, so a quoted field may hold line breaks),
+other files whole; for one, only CSV files too large to read whole (JSON Lines stream anyway).
+Each piece is read and counted by the engine on its own, in this process or in a worker
+(``jobs``), and comes back with what it counted and found, every diagnostic already placed; the
+pieces are merged in order. What
 only the whole can decide is decided at the merge, as for one file: a case id repeated across
 pieces (E404), the inspection's judgements, "no cases", and a CSV file that cannot be read at
 all (its first such problem is reported and the file gives no cases). Counting is addition and
@@ -33,7 +34,7 @@ from ccirules.cases import InputFile
 from ccirules.compiler import CompiledRuleset
 from ccirules.diagnostics import Diagnostic, sorted_unique
 from ccirules.evaluator import CaseTrace, Evaluation, Problems, Run, finish
-from ccirules.loaders import no_cases, read_judgements
+from ccirules.loaders import MAX_CASE_FILE_BYTES, no_cases, read_judgements
 from ccirules.loaders.records import CASE_KEY, Field
 from ccirules.loaders.stream import FileRows, Piece, whole_files
 from ccirules.source import Span
@@ -89,7 +90,7 @@ def evaluate_files(ruleset: CompiledRuleset, paths: Sequence[str], *, jobs: int 
                    trace: bool = False) -> Evaluation:
     """Score case files and folders piece by piece, in ``jobs`` processes."""
     diagnostics: list[Diagnostic] = []
-    pieces, digests = cut(whole_files(paths, diagnostics))
+    pieces, digests = cut(whole_files(paths, diagnostics), several=jobs > 1)
     task = _Task(ruleset, by, allow_unanswered, trace)
     if jobs > 1 and len(pieces) > 1 and _can_fork():
         _TASKS.append(task)
@@ -110,10 +111,10 @@ def _can_fork() -> bool:
 # ---- cutting files into pieces ---------------------------------------------------------------
 
 
-def cut(files: list[Piece]) -> tuple[list[Piece], list[InputFile]]:
-    """Pieces for the files: JSON Lines and CSV files over :data:`PIECE_BYTES` cut at record
-    boundaries, the rest whole; and the sha256 of every file cut (read once here, while looking
-    for boundaries, since no piece holds a whole one)."""
+def cut(files: list[Piece], several: bool = True) -> tuple[list[Piece], list[InputFile]]:
+    """Pieces for the files, for ``several`` processes or one (see the module docstring); and
+    the sha256 of every file cut (read once here, while looking for boundaries, since no piece
+    holds a whole one)."""
     pieces: list[Piece] = []
     digests: list[InputFile] = []
     for file in files:
@@ -122,7 +123,8 @@ def cut(files: list[Piece]) -> tuple[list[Piece], list[InputFile]]:
         except OSError:
             size = 0
         found = None
-        if file.kind in ("jsonl", "csv") and size > PIECE_BYTES:
+        cuttable = ("jsonl", "csv") if several else ("csv",)
+        if file.kind in cuttable and size > (PIECE_BYTES if several else MAX_CASE_FILE_BYTES):
             try:
                 found, digest = _boundaries(file, size)
             except OSError:

@@ -38,16 +38,23 @@ def output(ruleset, paths, **options) -> str:
                                                                                  stamp)
 
 
-def whole_and_cut(monkeypatch, ruleset, paths, jobs=(1, 2)) -> list[str]:
-    """The output read whole in one process, then cut into tiny pieces, in each of ``jobs``
-    processes."""
+def whole_and_cut(monkeypatch, ruleset, paths, forked: bool = True) -> list[str]:
+    """The output read whole in one process; then cut into tiny pieces: read in this process
+    (as where workers cannot be forked), in forked workers, and (CSV too large to read whole)
+    in one process."""
     outputs = [output(ruleset, paths, jobs=1)]
     monkeypatch.setattr(pieces, "PIECE_BYTES", 331)
     monkeypatch.setattr(pieces, "_SCAN_BYTES", 127)
     cut, _ = pieces.cut(pieces.whole_files([str(path) for path in paths], []))
     if sum(path.stat().st_size for path in paths) > 1000:
         assert len(cut) > len(paths)  # the cutting happened
-    outputs += [output(ruleset, paths, jobs=count) for count in jobs]
+    with monkeypatch.context() as patched:
+        patched.setattr(pieces, "_can_fork", lambda: False)
+        outputs.append(output(ruleset, paths, jobs=2))
+    if forked:
+        outputs.append(output(ruleset, paths, jobs=2))
+    monkeypatch.setattr(pieces, "MAX_CASE_FILE_BYTES", 331)
+    outputs.append(output(ruleset, paths, jobs=1))
     monkeypatch.undo()
     return outputs
 
@@ -87,8 +94,8 @@ def test_any_cut_gives_the_one_process_output(tmp_path, monkeypatch, data) -> No
     jsonl.write_text("".join(json.dumps(r) + "\n" for r in records))
     table = tmp_path / "cases.csv"
     table.write_text(_csv(records, list(RECORD)), newline="")
-    for paths, jobs in (([jsonl], (1,)), ([table], (1,)), ([jsonl, table], (1, 2))):
-        first, *others = whole_and_cut(monkeypatch, FRAMEWORK, paths, jobs)
+    for paths, forked in (([jsonl], False), ([table], False), ([jsonl, table], True)):
+        first, *others = whole_and_cut(monkeypatch, FRAMEWORK, paths, forked)
         assert all(other == first for other in others), paths
 
 
