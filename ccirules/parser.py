@@ -1,4 +1,5 @@
-"""Text to nodes: the only module that sees Lark.
+"""Ruleset text to nodes. (Lark also reads JSON case files with positions, in
+:mod:`ccirules.loaders.json_positions`; no other module sees it.)
 
 ``parse`` reads a :class:`~ccirules.source.SourceFile` and returns the
 :class:`~ccirules.nodes.Ruleset` with any diagnostics. Syntax errors become diagnostics here (see
