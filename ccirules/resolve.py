@@ -9,12 +9,15 @@ out here too, for banding checks and for display.
 
 from __future__ import annotations
 
-from decimal import Decimal
+import functools
+import math
+from fractions import Fraction
 
 import attrs
 
 from ccirules import nodes
 from ccirules.diagnostics import Diagnostic, Related, error
+from ccirules.limits import MAX_TOTALS_WORK
 from ccirules.model import GroupInfo, Model, QuestionInfo, ScoreInfo
 from ccirules.nodes import ValueKind
 
@@ -190,16 +193,66 @@ def kind_of(model: Model, target: Target, seen: frozenset[str] = frozenset()) ->
     return kinds.pop() if len(kinds) == 1 else None
 
 
-def points_range(model: Model, score: ScoreInfo) -> tuple[Decimal, set[Decimal]] | None:
-    """For a sum of points: the maximum, and every total that some set of ratings can give."""
-    totals = {Decimal(0)}
+class TotalsLimitError(Exception):
+    """Finding every total a sum of points can reach would take more than
+    :data:`ccirules.limits.MAX_TOTALS_WORK` steps."""
+
+
+@attrs.frozen
+class Totals:
+    """Every total a sum of points can reach, exactly: the multiples of ``step`` whose indices
+    fall in one of ``runs`` (inclusive, ascending, separated by gaps)."""
+
+    step: Fraction
+    runs: tuple[tuple[int, int], ...]
+
+    @property
+    def minimum(self) -> Fraction:
+        return self.runs[0][0] * self.step
+
+    @property
+    def maximum(self) -> Fraction:
+        return self.runs[-1][1] * self.step
+
+
+def reachable_totals(model: Model, score: ScoreInfo) -> Totals | None:
+    """For a sum of points: every total some set of ratings can give (None when a part's bands
+    lack points, which is reported elsewhere).
+
+    Exact and bounded: the points are Fractions on the grid of their greatest common step, and
+    totals are kept as runs of consecutive grid points, so twelve standards with points 0 to 3
+    are one run (0 to 36) however many parts there are. Raises :class:`TotalsLimitError` when the
+    runs would take more than MAX_TOTALS_WORK steps to find.
+    """
+    options_per_part = []
     for target in resolve(model, score).targets:
         table = table_of(model, target)
         if table is None or any(band.points is None for band in table.bands):
             return None
-        options = {band.points.value for band in table.bands}
-        totals = {total + option for total in totals for option in options}
-    return max(totals), totals
+        options_per_part.append(sorted({Fraction(band.points.value) for band in table.bands}))
+    step = functools.reduce(_fraction_gcd, (o for options in options_per_part for o in options),
+                            Fraction(0)) or Fraction(1)
+    runs = [(0, 0)]
+    work = 0
+    for options in options_per_part:
+        work += len(runs) * len(options)
+        if work > MAX_TOTALS_WORK:
+            raise TotalsLimitError
+        shifted = sorted((low + int(o / step), high + int(o / step))
+                         for low, high in runs for o in options)
+        runs = [shifted[0]]
+        for low, high in shifted[1:]:
+            if low <= runs[-1][1] + 1:
+                runs[-1] = (runs[-1][0], max(runs[-1][1], high))
+            else:
+                runs.append((low, high))
+    return Totals(step, tuple(runs))
+
+
+def _fraction_gcd(a: Fraction, b: Fraction) -> Fraction:
+    """The greatest Fraction of which both are whole multiples (gcd(0, x) is |x|)."""
+    denominator = a.denominator * b.denominator // math.gcd(a.denominator, b.denominator)
+    return Fraction(math.gcd(int(a * denominator), int(b * denominator)), denominator)
 
 
 def table_of(model: Model, target: Target) -> nodes.BandTable | None:

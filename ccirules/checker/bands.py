@@ -13,6 +13,7 @@ import itertools
 import math
 from collections.abc import Iterator
 from decimal import Decimal
+from fractions import Fraction
 
 import attrs
 
@@ -20,19 +21,22 @@ from ccirules import nodes
 from ccirules.diagnostics import Diagnostic, Related, error
 from ccirules.model import DEFAULT_ROUNDING, Model, ScoreInfo
 from ccirules.nodes import ValueKind
-from ccirules.resolve import kind_of, points_range, resolve
+from ccirules.resolve import TotalsLimitError, kind_of, reachable_totals, resolve
 
 
 @attrs.frozen
 class _Domain:
-    """The values a score using a table can take: a grid from ``low`` up (``step`` apart, or
-    continuous when ``step`` is None) to ``high`` (None: unbounded), or an explicit set."""
+    """The values a score using a table can take, exactly: the multiples of ``step`` whose
+    indices fall in ``runs`` (a high index of None: unbounded), or, when ``step`` is None, every
+    value from ``low`` to ``high``. ``listed`` says whether gaps are shown as values (totals of
+    points) or as ranges (percentages, counts)."""
 
     unit: str
-    low: Decimal
-    high: Decimal | None
-    step: Decimal | None = None
-    values: frozenset[Decimal] | None = None
+    low: Fraction
+    high: Fraction | None
+    step: Fraction | None = None
+    runs: tuple[tuple[int, int | None], ...] = ()
+    listed: bool = False
     high_reason: str = ""
 
 
@@ -69,14 +73,22 @@ def band_overlaps(model: Model) -> Iterator[Diagnostic]:
 
 
 def band_coverage(model: Model) -> Iterator[Diagnostic]:
-    """E222-E225: gaps, bands outside the range, unreachable bands, tables used for mixed kinds."""
+    """E222-E225: gaps, bands outside the range, unreachable bands, tables used for mixed kinds.
+    (E111 for a sum of points that can reach too many totals to check.)"""
     for table in model.bands.values():
         users = [score for score in model.scores
                  if score.bands is not None and score.bands.text == table.name.text]
         domains: dict[ValueKind, list[tuple[ScoreInfo, _Domain]]] = {}
         for score in users:
             kind = kind_of(model, score)
-            domain = _domain(model, score, kind)
+            try:
+                domain = _domain(model, score, kind)
+            except TotalsLimitError:
+                yield error("E111", f"{score.describe} can reach too many different totals of "
+                            "points to check its bands", score.rule.span,
+                            hint="give the bands it sums whole-number points, or fewer "
+                                 "different points")
+                continue
             if domain is not None:
                 domains.setdefault(kind, []).append((score, domain))
         if len(domains) > 1:
@@ -108,18 +120,20 @@ def _domain(model: Model, score: ScoreInfo, kind: ValueKind | None) -> _Domain |
         basis = _ruleset_setting(model, "band_basis") or nodes.BandBasis.ROUNDED
         rounding = (getattr(score.node, "rounding", None) or _ruleset_setting(model, "rounding")
                     or DEFAULT_ROUNDING)
-        step = None if basis is nodes.BandBasis.EXACT else Decimal(1).scaleb(-rounding.places)
-        return _Domain("%", Decimal(0), Decimal(100), step)
+        if basis is nodes.BandBasis.EXACT:
+            return _Domain("%", Fraction(0), Fraction(100))
+        step = Fraction(1, 10 ** rounding.places)
+        return _Domain("%", Fraction(0), Fraction(100), step, ((0, int(100 / step)),))
     if kind is ValueKind.POINTS:
-        found = points_range(model, score)
-        if found is None:
+        totals = reachable_totals(model, score)
+        if totals is None:
             return None  # missing points, reported by score_operands
-        maximum, totals = found
         parts = _count_parts(model, score)
-        return _Domain(" points", Decimal(0), maximum, values=frozenset(totals),
+        return _Domain(" points", min(Fraction(0), totals.minimum), totals.maximum,
+                       totals.step, totals.runs, listed=True,
                        high_reason=f" ({parts} scored parts)")
     if kind is ValueKind.COUNT:
-        return _Domain("", Decimal(0), None, Decimal(1))
+        return _Domain("", Fraction(0), None, Fraction(1), ((0, None),))
     return None
 
 
@@ -136,8 +150,8 @@ def _coverage_problems(table: nodes.BandTable, score: ScoreInfo,
     usage = Related(score.node.span, f"used by {score.describe}")
     in_range = []
     for band in table.bands:
-        above = domain.high is not None and band.high.value > domain.high
-        if band.low.value < domain.low or above:
+        above = domain.high is not None and _exact(band.high) > domain.high
+        if _exact(band.low) < domain.low or above:
             limit = (f"{_plain(domain.low)} to {_plain(domain.high)}{domain.unit}"
                      f"{domain.high_reason}" if domain.high is not None
                      else f"at least {_plain(domain.low)}")
@@ -147,7 +161,7 @@ def _coverage_problems(table: nodes.BandTable, score: ScoreInfo,
         else:
             in_range.append(band)
     for band in in_range:
-        if not _members(band, domain):
+        if not _reachable(band, domain):
             yield error("E224", f"band `{band.label.text}` ({_range(band)}) can never be reached "
                         f"by {score.describe}", band.span,
                         hint=_unreachable_hint(domain), related=[usage])
@@ -157,72 +171,92 @@ def _coverage_problems(table: nodes.BandTable, score: ScoreInfo,
                     related=[usage])
 
 
-def _members(band: nodes.Band, domain: _Domain) -> bool:
+def _exact(number: nodes.Number) -> Fraction:
+    return Fraction(number.value)
+
+
+def _reachable(band: nodes.Band, domain: _Domain) -> bool:
     """Whether any value the score can take falls in this band."""
-    if domain.values is not None:
-        return any(_contains(band, value) for value in domain.values)
     if domain.step is None:
         return True
-    first, last = _unit_span(band, domain.step)
-    return first <= last
+    first, last = _grid_span(band, domain.step)
+    return any(first <= last and first <= (high if high is not None else first) and low <= last
+               for low, high in domain.runs)
 
 
-def _contains(band: nodes.Band, value: Decimal) -> bool:
-    if band.below:
-        return band.low.value <= value < band.high.value
-    return band.low.value <= value <= band.high.value
-
-
-def _unit_span(band: nodes.Band, step: Decimal) -> tuple[int, int]:
+def _grid_span(band: nodes.Band, step: Fraction) -> tuple[int, int]:
     """The grid indices (multiples of ``step``) a band covers, first to last."""
-    first = math.ceil(band.low.value / step)
-    high = band.high.value / step
+    first = math.ceil(_exact(band.low) / step)
+    high = _exact(band.high) / step
     last = math.ceil(high) - 1 if band.below else math.floor(high)
     return first, last
 
 
+def _uncovered(bands: tuple[nodes.Band, ...], domain: _Domain
+               ) -> Iterator[tuple[int, int | None]]:
+    """The runs of grid indices the score can take that no band covers, in order."""
+    spans = sorted(_grid_span(band, domain.step) for band in bands)
+    for low, high in domain.runs:
+        cursor = low
+        for first, last in spans:
+            if high is not None and cursor > high:
+                break
+            if first > cursor:
+                yield cursor, first - 1 if high is None else min(first - 1, high)
+            cursor = max(cursor, last + 1)
+        if high is None or cursor <= high:
+            yield cursor, high
+
+
 def _gaps(bands: tuple[nodes.Band, ...], domain: _Domain) -> Iterator[str]:
     unit = domain.unit
-    if domain.values is not None:
-        missing = sorted(v for v in domain.values if not any(_contains(b, v) for b in bands))
-        if missing:
-            yield ("a total of " + ", ".join(f"{value}" for value in missing[:5])
-                   + ("..." if len(missing) > 5 else "") + unit.rstrip())
-        return
     if domain.step is not None:
-        spans = sorted(_unit_span(band, domain.step) for band in bands)
-        cursor = math.ceil(domain.low / domain.step)
-        end = None if domain.high is None else math.floor(domain.high / domain.step)
-        for first, last in spans:
-            if first > cursor and (end is None or cursor <= end):
-                upto = first - 1 if end is None else min(first - 1, end)
-                yield _describe_run(cursor * domain.step, upto * domain.step, unit)
-            cursor = max(cursor, last + 1)
-        if end is not None and cursor <= end:
-            yield _describe_run(cursor * domain.step, end * domain.step, unit)
+        missing = list(itertools.islice(_uncovered(bands, domain), _SHOWN + 1))
+        if domain.listed and missing:
+            values = itertools.islice((index * domain.step for low, high in missing
+                                       for index in range(low, high + 1)), _SHOWN + 1)
+            shown = [_plain(value) for value in values]
+            yield ("a total of " + ", ".join(shown[:_SHOWN])
+                   + ("..." if len(shown) > _SHOWN else "") + unit.rstrip())
+            return
+        for low, high in missing[:_SHOWN]:
+            if high is None:
+                yield f"scores from {_plain(low * domain.step)}{unit} up"
+            else:
+                yield _describe_run(low * domain.step, high * domain.step, unit)
         return
     # Continuous: everything below `reach` is covered, and `reach` itself when `reach_included`.
     reach, reach_included = domain.low, False
     for band in sorted(bands, key=lambda band: band.low.value):
-        if band.low.value > reach:
-            yield f"scores from {_plain(reach)}{unit} up to {_plain(band.low.value)}{unit}"
-        if band.high.value > reach:
-            reach, reach_included = band.high.value, not band.below
-        elif band.high.value == reach and not band.below:
+        low, high = _exact(band.low), _exact(band.high)
+        if low > reach:
+            yield f"scores from {_plain(reach)}{unit} up to {_plain(low)}{unit}"
+        if high > reach:
+            reach, reach_included = high, not band.below
+        elif high == reach and not band.below:
             reach_included = True
     if domain.high is not None and (reach < domain.high or not reach_included):
         yield f"scores from {_plain(reach)}{unit} to {_plain(domain.high)}{unit}"
 
 
-def _describe_run(first: Decimal, last: Decimal, unit: str) -> str:
-    first, last = first.normalize(), last.normalize()
+#: Gaps, and missing totals, named in one message.
+_SHOWN = 5
+
+
+def _describe_run(first: Fraction, last: Fraction, unit: str) -> str:
     if first == last:
         return f"a score of {_plain(first)}{unit}"
     return f"scores from {_plain(first)}{unit} to {_plain(last)}{unit}"
 
 
-def _plain(value: Decimal) -> str:
-    return format(value, "f")
+def _plain(value: Fraction | Decimal) -> str:
+    """A value as written: exact, with no trailing zeros (every value here is a finite decimal:
+    numbers in a ruleset have at most six decimal places)."""
+    value = Fraction(value)
+    places = 0
+    while (value * 10 ** places).denominator != 1:
+        places += 1
+    return format(Decimal(int(value * 10 ** places)).scaleb(-places).normalize(), "f")
 
 
 def _range(band: nodes.Band) -> str:
@@ -231,7 +265,10 @@ def _range(band: nodes.Band) -> str:
 
 
 def _unreachable_hint(domain: _Domain) -> str:
-    if domain.values is not None:
-        totals = ", ".join(_plain(v) for v in sorted(domain.values)[:12])
-        return f"the possible totals are {totals}" + ("..." if len(domain.values) > 12 else "")
+    if domain.listed:
+        values = itertools.islice((index * domain.step for low, high in domain.runs
+                                   for index in range(low, high + 1)), 13)
+        shown = [_plain(value) for value in values]
+        return f"the possible totals are {', '.join(shown[:12])}" + (
+            "..." if len(shown) > 12 else "")
     return f"scores are rounded to steps of {_plain(domain.step)} before banding"
