@@ -168,7 +168,8 @@ def _row_type(ruleset: CompiledRuleset, attribute_fields: dict[str, str],
 
 def _attribute_type(attribute: CompiledAttribute):
     if attribute.kind is AttributeKind.WHOLE_NUMBER:
-        return Annotated[int, msgspec.Meta(ge=attribute.low, le=attribute.high)]
+        low, high = attribute.bounds
+        return Annotated[int, msgspec.Meta(ge=low, le=high)]
     if attribute.kind is AttributeKind.TEXT:
         return str
     return Literal[attribute.values]
@@ -215,7 +216,7 @@ class _Writer:
         for k, question in enumerate(self.plan):
             body += self._question(k, question, traced)
         if traced:
-            codes = " + ".join(f"o{k}" for k in range(len(self.plan))) or "''"
+            codes = _balanced_sum([f"o{k}" for k in range(len(self.plan))]) or "''"
             body.append(f"        trace.append((row, {codes}))")
         counters = [f"{code}{k}" for k in range(len(self.plan)) for code in "sindu"]
         head = [f"def count(rows, totals, problems{', trace' if traced else ''}):"]
@@ -333,6 +334,16 @@ class _Writer:
         if len(values) == 1:
             return f"{'!=' if negated else '=='} {self._constant(values[0])}"
         return f"{'not in' if negated else 'in'} {self._constant(frozenset(values))}"
+
+
+def _balanced_sum(terms: list[str]) -> str:
+    """``(a + b) + (c + d)``: the sum of the terms as a balanced tree, nested log2(n) deep, not
+    ``a + b + c + d``, which nests one level per term and exhausts Python's compiler beyond a
+    few thousand questions."""
+    if len(terms) <= 2:
+        return " + ".join(terms)
+    middle = len(terms) // 2
+    return f"({_balanced_sum(terms[:middle])}) + ({_balanced_sum(terms[middle:])})"
 
 
 def _indented(lines: list[str], levels: int) -> list[str]:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from ccirules import terms
+from ccirules.limits import MAX_WHOLE
 from ccirules.source import Span
 
 if TYPE_CHECKING:
@@ -93,6 +94,13 @@ class CompiledAttribute(msgspec.Struct, frozen=True):
     high: int | None
     needed: bool  # some condition uses it, so every case must give it
     span: Span
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        """The range a whole number must be in: as declared, else the largest the limits allow
+        (so every value fits the typed record's 64-bit integer)."""
+        return (self.low if self.low is not None else -MAX_WHOLE,
+                self.high if self.high is not None else MAX_WHOLE)
 
 
 class AppliesWhen(msgspec.Struct, frozen=True):

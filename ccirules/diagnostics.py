@@ -34,6 +34,7 @@ CODES: dict[str, str] = {
     "E108": "nested too deeply",
     "E109": "clause given twice",
     "E110": "malformed number or date",
+    "E111": "beyond a limit",
     # names and references
     "E201": "duplicate name",
     "E202": "unknown name",
@@ -43,6 +44,7 @@ CODES: dict[str, str] = {
     "E205": "type mismatch in condition",
     "E206": "cycle among conditions",
     "E207": "cycle among scores",
+    "E208": "name case files cannot carry",
     # the hierarchy and questions
     "E210": "group in the wrong place",
     "E211": "question under no group or under two",

@@ -14,13 +14,13 @@ import datetime
 import functools
 import hashlib
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal
 
 import attrs
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedInput
 
-from ccirules import nodes
+from ccirules import limits, nodes
 from ccirules.diagnostics import Diagnostic, Related, error
 from ccirules.grammars import grammar_text
 from ccirules.source import SourceFile, Span
@@ -121,26 +121,55 @@ class _NodeBuilder(Transformer):
     def _text(self, token: Token | None) -> nodes.Text | None:
         if token is None:
             return None
-        return nodes.Text(str(token)[1:-1], self._token_span(token))
+        return nodes.Text(self._quoted(token), self._token_span(token))
+
+    def _quoted(self, token: Token) -> str:
+        """A STRING token's text, checked for characters that must not reach any output."""
+        text = str(token)[1:-1]
+        char = limits.control_character(text)
+        if char is not None:
+            offset = token.start_pos + 1 + text.index(char)
+            self.diagnostics.append(error(
+                "E103", f"a control character (`{limits.shown_character(char)}`) in quoted text",
+                self.source.span(offset, offset + 1),
+                hint="remove it: titles and values are shown in terminals, spreadsheets and "
+                     "reports, where control characters could change what is shown"))
+        return text
+
+    def _named(self, text: str, span: Span) -> str:
+        """A name or value, checked against the longest a case file's key or cell may be."""
+        if len(text) > limits.MAX_NAME_LENGTH:
+            self.diagnostics.append(error(
+                "E111", f"this name is {len(text):,} characters long; names and values are at "
+                f"most {limits.MAX_NAME_LENGTH}", span,
+                hint="use a short name, and put the full wording in a title"))
+        return text
 
     def _number(self, token: Token) -> nodes.Number:
         span = self._token_span(token)
-        try:
-            return nodes.Number(Decimal(str(token)), span)
-        except InvalidOperation:
-            self.diagnostics.append(error(
-                "E110", f"`{token}` is not a number", span,
-                hint="write a number such as 75 or 2.5; codes like 1.1.2 name things"))
-            return nodes.Number(Decimal(0), span)
+        number = limits.read_number(str(token))
+        if isinstance(number, limits.NumberProblem):
+            code = "E110" if number.malformed else "E111"
+            hint = ("write a number such as 75 or 2.5; codes like 1.1.2 name things"
+                    if number.malformed else number.hint)
+            self.diagnostics.append(error(code, number.message, span, hint=hint))
+            return nodes.Number(number.nearest, span)
+        return nodes.Number(number, span)
 
-    def _whole(self, token: Token) -> int:
+    def _whole(self, token: Token, what: str, most: int | None = None) -> nodes.Number:
+        """A whole number (``what`` names it in messages), at most ``most`` when given."""
         number = self._number(token)
-        if number.value != number.value.to_integral_value() or number.value < 0:
+        whole = number.value.to_integral_value(ROUND_FLOOR)
+        if number.value != whole:
             self.diagnostics.append(error(
                 "E110", f"`{token}` is not a whole number", number.span,
-                hint="write a whole number of decimal places, such as 0 or 1"))
-            return 0
-        return int(number.value)
+                hint=f"write {what} as a whole number"))
+        if most is not None and not 0 <= whole <= most:
+            self.diagnostics.append(error(
+                "E111", f"`{token}` is not between 0 and {most}", number.span,
+                hint=f"{what} are at most {most}"))
+            whole = Decimal(0)  # the default, so that the one mistake gives one diagnostic
+        return nodes.Number(whole, number.span)
 
     def _date(self, token: Token | None) -> nodes.Text | None:
         if token is None:
@@ -180,14 +209,14 @@ class _NodeBuilder(Transformer):
 
     def name(self, meta, children):
         (token,) = children
-        return nodes.Name(str(token), self._token_span(token))
+        span = self._token_span(token)
+        return nodes.Name(self._named(str(token), span), span)
 
     def word(self, meta, children):
         (token,) = children
-        text = str(token)
-        if token.type == "STRING":
-            text = text[1:-1]
-        return nodes.Word(text, self._token_span(token))
+        span = self._token_span(token)
+        text = self._quoted(token) if token.type == "STRING" else str(token)
+        return nodes.Word(self._named(text, span), span)
 
     # ---- metadata ---------------------------------------------------------------------------
 
@@ -222,7 +251,8 @@ class _NodeBuilder(Transformer):
         return 0
 
     def places_decimal(self, meta, children):
-        return self._whole(children[0])
+        places = self._whole(children[0], "decimal places", limits.MAX_DECIMAL_PLACES)
+        return int(places.value)
 
     def bands_apply(self, meta, children):
         return _Clause("bands_apply", children[0], self._span(meta))
@@ -277,8 +307,9 @@ class _NodeBuilder(Transformer):
     def whole_number(self, meta, children):
         low, high = children
         return nodes.WholeNumberType(
-            self._number(low) if low is not None else None,
-            self._number(high) if high is not None else None, self._span(meta))
+            self._whole(low, "the bounds of a whole number") if low is not None else None,
+            self._whole(high, "the bounds of a whole number") if high is not None else None,
+            self._span(meta))
 
     def yes_or_no(self, meta, children):
         return nodes.YesNoType(self._span(meta))

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from attrs import field, frozen
 
+from ccirules.limits import NumberProblem, read_number
 from ccirules.source import Span
 
 # ---- leaves ----------------------------------------------------------------------------------
@@ -206,8 +207,14 @@ CATEGORY_TESTS: dict[AnswerCategory, frozenset[Category]] = {
 def literal(text: str, numeric: bool) -> str | int | Decimal:
     """A value written in a condition, typed as the data it is compared with: a number for a
     whole-number attribute (an int when whole, so it equals the int a case file gives), text
-    otherwise."""
-    return exact_number(Decimal(text)) if numeric else text
+    otherwise. Numbers are read by :func:`ccirules.limits.read_number`, as everywhere; the
+    checker has refused any text it does not read."""
+    if not numeric:
+        return text
+    number = read_number(text)
+    if isinstance(number, NumberProblem):
+        raise ValueError(number.message)
+    return exact_number(number)
 
 
 def exact_number(number: Decimal) -> int | Decimal:

@@ -21,8 +21,11 @@ codes = st.lists(st.integers(0, 99), min_size=1, max_size=4).map(
     lambda parts: ".".join(map(str, parts)))
 names = st.one_of(identifiers, codes).map(lambda text: nodes.Name(text, None))
 level_names = identifiers.map(lambda text: nodes.Name(text, None))
-plain_text = st.text(st.characters(exclude_characters='"\n', exclude_categories=("Cs",)),
-                     max_size=20)
+#: Text a ruleset may quote: anything but a quote, a surrogate, or a character that must not
+#: reach an output (see :func:`ccirules.limits.control_character`).
+plain_text = st.text(st.characters(exclude_characters='"\u202a\u202b\u202c\u202d\u202e\u2066'
+                                                      '\u2067\u2068\u2069',
+                                   exclude_categories=("Cs", "Cc", "Zl", "Zp")), max_size=20)
 texts = plain_text.map(lambda value: nodes.Text(value, None))
 words = plain_text.map(lambda text: nodes.Word(text, None))
 numbers = st.decimals(min_value=-100, max_value=1000, places=2).map(
@@ -83,7 +86,7 @@ scales = st.builds(nodes.Scale, names, optional_texts, optional_texts, optional_
                                     optional_texts, st.none())), st.none())
 attribute_types = st.one_of(
     st.builds(nodes.ChoiceType, _tuple(words, 1), st.none()),
-    st.builds(nodes.WholeNumberType, numbers, numbers, st.none()),
+    st.builds(nodes.WholeNumberType, whole_numbers, whole_numbers, st.none()),
     st.builds(nodes.WholeNumberType, st.none(), st.none(), st.none()),
     st.builds(nodes.YesNoType, st.none()),
     st.builds(nodes.TextType, st.none()),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 import attrs
 
 from ccirules import nodes
-from ccirules.checker import bands, conditions, names, scores, structure, usage
+from ccirules.checker import bands, conditions, names, scores, sizes, structure, usage
 from ccirules.diagnostics import Diagnostic, has_errors, sorted_unique
 from ccirules.model import Model, build_model
 
@@ -25,6 +25,9 @@ CHECKS: tuple[Check, ...] = (
     names.duplicate_names,
     names.duplicate_values,
     names.unknown_references,
+    sizes.reserved_names,
+    sizes.declaration_counts,
+    sizes.value_counts,
     structure.level_cycles,
     structure.level_nesting,
     structure.question_placement,

@@ -8,7 +8,7 @@ import math
 from collections.abc import Iterator
 from decimal import Decimal
 
-from ccirules import nodes
+from ccirules import limits, nodes
 from ccirules.checker.graph import cycles
 from ccirules.checker.walk import conditions
 from ccirules.diagnostics import Diagnostic, Related, error, warning
@@ -63,9 +63,12 @@ def _atom_problems(model: Model, place: str, atom) -> Iterator[Diagnostic]:
 def _value_problems(model: Model, subject, what: str, word: nodes.Word) -> Iterator[Diagnostic]:
     allowed = _allowed_values(model, subject)
     if isinstance(subject, nodes.Attribute) and isinstance(subject.type, nodes.WholeNumberType):
-        if _as_number(word.text) is None:
+        number = limits.read_number(word.text)
+        if isinstance(number, limits.NumberProblem) and number.malformed:
             yield error("E205", f"{what} is a whole number; `{word.text}` is not",
                         word.span, hint="compare with a number, for example `age >= 15`")
+        elif isinstance(number, limits.NumberProblem):
+            yield error("E111", number.message, word.span, hint=number.hint)
         return
     if allowed is None or word.text in allowed:
         return
@@ -116,10 +119,8 @@ def _is_whole_number(subject) -> bool:
 
 
 def _as_number(text: str) -> Decimal | None:
-    try:
-        return Decimal(text)
-    except ArithmeticError:
-        return None
+    number = limits.read_number(text)
+    return None if isinstance(number, limits.NumberProblem) else number
 
 
 def condition_cycles(model: Model) -> Iterator[Diagnostic]:

@@ -1,0 +1,62 @@
+"""Checks that keep a ruleset within the limits of :mod:`ccirules.limits`, so that whatever
+`check` accepts, every command runs in bounded time and memory: counts of questions, attributes,
+scores and values, and names that case files must be able to carry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from ccirules import limits, nodes
+from ccirules.diagnostics import Diagnostic, error
+from ccirules.model import Model
+from ccirules.source import Span
+from ccirules.suggest import with_article
+
+
+def reserved_names(model: Model) -> Iterator[Diagnostic]:
+    """E208: a question or attribute named as a case file's own keys (`case` is the case's id;
+    `cases` and `judgements` make a mapping a file of cases), which no case file could answer."""
+    named = [("attribute", attribute.name) for attribute in model.attributes]
+    named += [("question", info.node.name) for info in model.questions]
+    for kind, name in named:
+        if name.text in limits.RESERVED_NAMES:
+            yield error("E208", f"`{name.text}` cannot name {with_article(kind)}: case files use "
+                        f"`{name.text}` for {_RESERVED_USE[name.text]}", name.span,
+                        hint=f"choose another name for this {kind}")
+
+
+_RESERVED_USE = {"case": "each case's id", "cases": "the list of cases",
+                 "judgements": "the inspection's judgements"}
+
+
+def declaration_counts(model: Model) -> Iterator[Diagnostic]:
+    """E111: more questions, attributes or scores than a ruleset may hold; reported at the first
+    declaration beyond the limit."""
+    counted: list[tuple[str, int, Sequence[Span]]] = [
+        ("questions", limits.MAX_QUESTIONS, [info.node.name.span for info in model.questions]),
+        ("attributes", limits.MAX_ATTRIBUTES, [a.name.span for a in model.attributes]),
+        ("scores (scored groups, headlines and scores)", limits.MAX_SCORES,
+         [score.name.span for score in model.scores]),
+    ]
+    for what, most, spans in counted:
+        if len(spans) > most:
+            yield error("E111", f"this ruleset declares {len(spans):,} {what}; a ruleset holds at "
+                        f"most {most:,}", spans[most],
+                        hint="split the framework into several rulesets")
+
+
+def value_counts(model: Model) -> Iterator[Diagnostic]:
+    """E111: more values in a scale or a choice, or more bands in a table, than the limit."""
+    lists: list[tuple[str, Sequence[nodes.Word]]] = []
+    for scale in model.scales.values():
+        lists.append((f"scale `{scale.name.text}`", [value.value for value in scale.values]))
+    for attribute in model.attributes:
+        if isinstance(attribute.type, nodes.ChoiceType):
+            lists.append((f"attribute `{attribute.name.text}`", attribute.type.values))
+    for table in model.bands.values():
+        lists.append((f"band table `{table.name.text}`", [band.label for band in table.bands]))
+    for owner, words in lists:
+        if len(words) > limits.MAX_VALUES:
+            yield error("E111", f"{owner} lists {len(words):,} values; at most "
+                        f"{limits.MAX_VALUES:,} are allowed", words[limits.MAX_VALUES].span,
+                        hint="group values that mean the same, or use a text attribute")
