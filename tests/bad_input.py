@@ -138,14 +138,14 @@ def ruleset_files(folder, monkeypatch):
 
 def unreadable(folder, monkeypatch):
     path = _write(folder, "locked.rules", GOOD_RULESET)
-    real_open = open
+    real_open = os.open
 
     def refuse(name, *args, **kwargs):
         if str(name) == path:
             raise PermissionError(13, "Permission denied")
         return real_open(name, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     (diagnostic,) = check_ruleset_file(path).diagnostics
     assert diagnostic.code == "E100" and "Permission denied" in diagnostic.message
 
