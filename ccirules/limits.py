@@ -15,7 +15,6 @@ plain decimals are numbers: no exponents, no `NaN` or `Infinity`, no digits othe
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal
 
 import attrs
@@ -50,6 +49,13 @@ MAX_VALUES = 1_000
 #: Steps of work (runs of reachable totals times the points of one part, added over the parts)
 #: the checker may spend finding every total a sum of points can reach.
 MAX_TOTALS_WORK = 1_000_000
+
+#: Values in one case file read whole: keys and values of YAML and JSON, cells of CSV, and the
+#: grid of cells from A1 to a sheet's last cell. An inspection of 1,000 cases with 200 answers
+#: each holds about 400,000 (200,000 cells); each costs a few hundred bytes once read, and a
+#: file is refused as soon as it passes this, before its cost grows with it. Larger programmes
+#: belong in JSON Lines, which `eval` streams.
+MAX_FILE_VALUES = 1_000_000
 
 #: Names a case file cannot carry for a question or attribute: `case` holds the case's id, and a
 #: mapping holding `cases` or `judgements` is read as a file of cases, not as one case.
@@ -116,10 +122,8 @@ def control_character(text: str) -> str | None:
     """The first character in ``text`` that must not reach any output, or None: control
     characters (line breaks, tabs, escape sequences, C1 controls), Unicode line and paragraph
     separators, and the bidirectional overrides and isolates that reorder how text is shown."""
-    for char in text:
-        if unicodedata.category(char) in _CONTROL_CATEGORIES or char in _BIDI_CONTROLS:
-            return char
-    return None
+    found = _CONTROL.search(text)
+    return found.group() if found else None
 
 
 def shown_character(char: str) -> str:
@@ -127,8 +131,9 @@ def shown_character(char: str) -> str:
     return repr(char)[1:-1] if char != "'" else char
 
 
-_CONTROL_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: Unicode's control characters (category Cc: U+0000-U+001F and U+007F-U+009F), its line and
+#: paragraph separators (Zl, Zp) and its bidirectional embeddings, overrides and isolates.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _shortened(text: str) -> str:

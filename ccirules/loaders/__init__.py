@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import msgspec
 
@@ -24,7 +24,7 @@ from ccirules.loaders.documents import (
     records_and_judgements,
 )
 from ccirules.loaders.records import Field, RecordBuilder
-from ccirules.reading import open_failure, read_source
+from ccirules.reading import read_file, read_source
 from ccirules.source import SourceFile
 from ccirules.suggest import did_you_mean
 
@@ -101,67 +101,65 @@ def _hidden(folder: str, root: str) -> bool:
 def load_file(path: str, builder: RecordBuilder, diagnostics: list[Diagnostic]
               ) -> tuple[str | None, list[Case], list[Field]]:
     """Read one case file whole: its sha256, the cases it holds (validated by ``builder``) and
-    its judgement fields. Problems go to ``diagnostics``."""
+    its judgement fields. Problems go to ``diagnostics``.
+
+    The file is read once (its digest comes from the same bytes); records are made into cases
+    as they are read, so what one row costs is given back before the next.
+    """
     kind = FORMATS.get(os.path.splitext(path)[1].lower())
-    nowhere = SourceFile(path, "")
     if kind is None:
+        nowhere = SourceFile(path, "").whole()
         if not os.path.exists(path):
-            diagnostics.append(error("E100", "no such file", nowhere.whole(),
+            diagnostics.append(error("E100", "no such file", nowhere,
                                      hint="check the path and spelling"))
         else:
-            diagnostics.append(error("E400", "ccirules cannot read this kind of file",
-                                     nowhere.whole(),
+            diagnostics.append(error("E400", "ccirules cannot read this kind of file", nowhere,
                                      hint="case files end in " + ", ".join(sorted(FORMATS))))
         return None, [], []
-    try:
-        size = os.path.getsize(path)
-    except OSError as problem:
-        diagnostics.append(open_failure(path, problem))
-        return None, [], []
-    if size > MAX_CASE_FILE_BYTES:
-        diagnostics.append(error(
-            "E102", f"this file is {size:,} bytes; case files read whole are limited to "
-            f"{MAX_CASE_FILE_BYTES:,}", nowhere.whole(),
-            hint="write large programmes as JSON Lines (.jsonl), which `eval` streams"))
-        return None, [], []
-    # The digest comes from the same read as the content: each file is read once (a workbook
-    # is opened by calamine, so it is hashed separately).
+    if kind == "xlsx":
+        data = read_file(path, MAX_CASE_FILE_BYTES, "case files read whole")
+        if isinstance(data, Diagnostic):
+            diagnostics.append(data)
+            return None, [], []
+        digest = hashlib.sha256(data).hexdigest()
+    else:
+        source = read_source(path, MAX_CASE_FILE_BYTES, "case files read whole")
+        if isinstance(source, Diagnostic):
+            diagnostics.append(source)
+            return None, [], []
+        digest = source.sha256
+    cases: list[Case] = []
     try:
         if kind == "xlsx":
-            digest = sha256_of(path)
-            if isinstance(digest, Diagnostic):
-                diagnostics.append(digest)
-                return None, [], []
-            from ccirules.loaders.tables import excel_records
+            from ccirules.loaders.tables import excel_records  # only workbooks need calamine
 
-            records, judged = list(excel_records(path)), []
+            records, judged = excel_records(path, data), []
         else:
-            source = read_source(path, MAX_CASE_FILE_BYTES, "case files")
-            if isinstance(source, Diagnostic):
-                diagnostics.append(source)
-                return None, [], []
-            digest = source.sha256
             records, judged = _text_records(kind, source)
+        for record in records:
+            case = builder.build(record.fields, record.span)
+            if case is not None:
+                cases.append(case)
     except DocumentError as problem:
         diagnostics.append(problem.diagnostic)
         return digest, [], []
-    cases = [case for case in (builder.build(r.fields, r.span) for r in records) if case]
     return digest, cases, judged
 
 
-def _text_records(kind: str, source: SourceFile) -> tuple[list[Record], list[Field]]:
+def _text_records(kind: str, source: SourceFile) -> tuple[Iterable[Record], list[Field]]:
+    """The records of a text file (CSV and JSON Lines: as they are read) and its judgements."""
     from ccirules.loaders.tables import csv_records, json_lines_records  # csv: only tables
 
     if kind == "csv":
-        return list(csv_records(source)), []
+        return csv_records(source), []
     if kind == "jsonl":
-        return list(json_lines_records(source)), []
+        return json_lines_records(source), []
     if not source.text.strip():
         return [], []  # an empty file holds no cases, whatever its format
     if kind == "yaml":
         documents = parse_yaml(source)
     else:
-        from ccirules.loaders.json_positions import parse_json  # Lark: only JSON needs it
+        from ccirules.loaders.json_positions import parse_json
 
         documents = [parse_json(source)]
     records: list[Record] = []
@@ -171,18 +169,6 @@ def _text_records(kind: str, source: SourceFile) -> tuple[list[Record], list[Fie
         records.extend(found)
         judged.extend(fields)
     return records, judged
-
-
-def sha256_of(path: str) -> str | Diagnostic:
-    """A file's sha256, read in blocks, or why it cannot be read."""
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError as problem:
-        return open_failure(path, problem)
-    return digest.hexdigest()
 
 
 def read_judgements(ruleset: CompiledRuleset, fields: list[tuple[Field, str]],

@@ -1,10 +1,10 @@
 """YAML and JSON case files: parsed with positions, then read as cases and judgements.
 
-Both formats become the same tree of :class:`DocNode` values, each with its span. YAML is composed
-with PyYAML's C loader in its "base" mode, where every scalar stays text: `yes`, `no`, `1.1` and
-`010` mean what the inspector typed, not booleans or numbers, and the ruleset decides their type.
-Aliases are refused (they could multiply a small file into a huge one). JSON is parsed with
-positions by :mod:`ccirules.loaders.json_positions`.
+Both formats become the same tree of :class:`DocNode` values, each with its span. YAML is read
+from the events of PyYAML's C parser in its "base" mode, where every scalar stays text: `yes`,
+`no`, `1.1` and `010` mean what the inspector typed, not booleans or numbers, and the ruleset
+decides their type. Aliases are refused (they could multiply a small file into a huge one).
+JSON is parsed with positions by :mod:`ccirules.loaders.json_positions`.
 
 A document holds one case (a mapping with a `case` key), a list of cases, or a mapping with
 `cases:` and/or `judgements:` (ratings for scores judged directly).
@@ -17,10 +17,9 @@ from collections.abc import Iterator
 import msgspec
 
 from ccirules.diagnostics import Diagnostic, Related, error
+from ccirules.limits import MAX_FILE_VALUES
 from ccirules.loaders.records import CASE_KEY, Field
 from ccirules.source import SourceFile, Span
-
-MAX_NODES = 2_000_000  # values in one YAML or JSON file; far beyond any inspection
 
 
 class DocNode(msgspec.Struct, frozen=True):
@@ -35,15 +34,61 @@ class DocumentError(Exception):
         self.diagnostic = diagnostic
 
 
+def too_many_values(span: Span) -> Diagnostic:
+    """E102 for a file read whole that holds more keys, values or cells than the limit."""
+    return error("E102", f"this file holds more than {MAX_FILE_VALUES:,} values; case files read "
+                 "whole are limited to that", span,
+                 hint="write large programmes as JSON Lines (.jsonl), which `eval` streams")
+
+
 # ---- YAML ------------------------------------------------------------------------------------
 
 
 def parse_yaml(source: SourceFile) -> list[DocNode]:
-    """Every document in a YAML stream; raises DocumentError with a located diagnostic."""
+    """Every document in a YAML stream; raises DocumentError with a located diagnostic.
+
+    Nodes are built straight from the parser's events, one pass with an explicit stack, so
+    nesting depth is not bounded by Python's recursion, an alias is refused where it is met
+    (before anything is expanded), and a file is refused at its MAX_FILE_VALUES-th value, before
+    its cost grows with it.
+    """
     import yaml  # here, not at the top: only YAML input needs it (about 20 ms at start)
 
+    documents: list[DocNode] = []
+    stack: list[tuple[str, int, list[DocNode]]] = []
+    count = 0
     try:
-        documents = list(yaml.compose_all(source.text, Loader=yaml.CBaseLoader))
+        for event in yaml.parse(source.text, Loader=yaml.CBaseLoader):
+            kind = type(event)
+            if kind is yaml.ScalarEvent or kind is yaml.MappingStartEvent or \
+                    kind is yaml.SequenceStartEvent:
+                count += 1
+                if count > MAX_FILE_VALUES:
+                    raise DocumentError(too_many_values(_span(source, event, event)))
+            if kind is yaml.ScalarEvent:
+                plain_null = event.style is None and event.value in _NULLS
+                node = DocNode("scalar", None if plain_null else event.value,
+                               _span(source, event, event))
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                stack.append(("map" if kind is yaml.MappingStartEvent else "list",
+                              event.start_mark.index, []))
+                continue
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                container, start, items = stack.pop()
+                value = list(zip(items[0::2], items[1::2], strict=True)) \
+                    if container == "map" else items
+                node = DocNode(container, value, source.span(
+                    start, max(start + 1, event.end_mark.index)))
+            elif kind is yaml.AliasEvent:
+                raise DocumentError(error(
+                    "E410", "YAML aliases (`*name`) are not allowed in case files",
+                    _span(source, event, event), hint="write the values out in full"))
+            else:
+                continue  # the stream's and documents' starts and ends
+            if stack:
+                stack[-1][2].append(node)
+            else:
+                documents.append(node)
     except yaml.MarkedYAMLError as problem:
         mark = problem.problem_mark or problem.context_mark
         offset = mark.index if mark is not None else 0
@@ -54,66 +99,15 @@ def parse_yaml(source: SourceFile) -> list[DocNode]:
     except yaml.YAMLError as problem:
         raise DocumentError(error("E401", f"this YAML cannot be read: {problem}",
                                   source.whole())) from None
-    converter = _YamlConverter(source)
-    return [converter.convert(document) for document in documents if document is not None]
+    return documents
 
 
-class _YamlConverter:
-    """Composed YAML nodes to DocNodes (yaml is imported by the time this is used)."""
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
-    def __init__(self, source: SourceFile) -> None:
-        self.source = source
-        self.seen: set[int] = set()
 
-    def convert(self, root) -> DocNode:
-        import yaml
-
-        # Iterative: nesting depth is up to the file, not to Python's recursion limit.
-        results: dict[int, DocNode] = {}
-        stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if not expanded:
-                if id(node) in self.seen:
-                    raise DocumentError(error(
-                        "E410", "YAML aliases (`*name`) are not allowed in case files",
-                        self._first_alias() or self._span(node),
-                        hint="write the values out in full"))
-                self.seen.add(id(node))
-                if len(self.seen) > MAX_NODES:
-                    raise DocumentError(error("E410", "this file holds too many values",
-                                              self._span(node)))
-                stack.append((node, True))
-                if isinstance(node, yaml.MappingNode):
-                    stack.extend((child, False) for pair in node.value for child in pair)
-                elif isinstance(node, yaml.SequenceNode):
-                    stack.extend((child, False) for child in node.value)
-                continue
-            span = self._span(node)
-            if isinstance(node, yaml.MappingNode):
-                pairs = [(results.pop(id(k)), results.pop(id(v))) for k, v in node.value]
-                results[id(node)] = DocNode("map", pairs, span)
-            elif isinstance(node, yaml.SequenceNode):
-                results[id(node)] = DocNode("list", [results.pop(id(c)) for c in node.value],
-                                            span)
-            else:
-                plain_null = node.style is None and node.value in ("", "~", "null", "Null",
-                                                                   "NULL")
-                results[id(node)] = DocNode("scalar", None if plain_null else node.value, span)
-        return results[id(root)]
-
-    def _first_alias(self) -> Span | None:
-        """Where the first alias is used (the composer keeps only the anchored node)."""
-        import yaml
-
-        for event in yaml.parse(self.source.text, Loader=yaml.CBaseLoader):
-            if isinstance(event, yaml.AliasEvent):
-                return self.source.span(event.start_mark.index, event.end_mark.index)
-        return None
-
-    def _span(self, node) -> Span:
-        return self.source.span(node.start_mark.index, max(node.start_mark.index + 1,
-                                                           node.end_mark.index))
+def _span(source: SourceFile, first, last) -> Span:
+    start = first.start_mark.index
+    return source.span(start, max(start + 1, last.end_mark.index))
 
 
 # ---- documents to records --------------------------------------------------------------------

@@ -10,27 +10,28 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 from collections.abc import Iterator
 
-from ccirules.diagnostics import error
+from ccirules.diagnostics import Diagnostic, error
+from ccirules.limits import MAX_FILE_VALUES
 from ccirules.loaders.documents import (
     DocumentError,
     Record,
     records_and_judgements,
+    too_many_values,
 )
 from ccirules.loaders.records import Field
+from ccirules.loaders.workbooks import cell_span, measure
 from ccirules.source import SourceFile, Span
-
-#: The sheet read from a workbook when it has one of this name; otherwise the first sheet.
-CASES_SHEET = "Cases"
-
 
 # ---- CSV -------------------------------------------------------------------------------------
 
 
 def csv_records(source: SourceFile, header: SourceFile | None = None) -> Iterator[Record]:
-    """A record per data row; the first non-blank row names the columns. A piece of a large
-    file comes with its file's ``header`` row as a source of its own."""
+    """A record per data row, as the rows are read; the first non-blank row names the columns.
+    A piece of a large file comes with its file's ``header`` row as a source of its own. A file
+    is refused at its MAX_FILE_VALUES-th cell, before its cost grows with it."""
     first = header if header is not None else source
     if not first.text.strip():
         return
@@ -43,7 +44,11 @@ def csv_records(source: SourceFile, header: SourceFile | None = None) -> Iterato
         break
     if names is None:
         return
+    cells = len(names)
     for row, spans, row_span in (rows if header is None else _rows(source, delimiter)):
+        cells += len(row)
+        if cells > MAX_FILE_VALUES:
+            raise DocumentError(too_many_values(row_span))
         if len(row) > len(names):
             raise DocumentError(error(
                 "E410", f"this row has {len(row)} cells but the header names {len(names)}",
@@ -53,12 +58,12 @@ def csv_records(source: SourceFile, header: SourceFile | None = None) -> Iterato
 
 
 def _rows(source: SourceFile, delimiter: str) -> Iterator[tuple[list[str], list[Span], Span]]:
-    """The non-blank rows of CSV text, each with its cells' spans and its own."""
+    """The non-blank rows of CSV text, each with its cells' spans and its own. Lines are split
+    as the reader splits them (at \\r\\n, \\r or \\n; str.splitlines also splits at U+2028
+    and others, which would misplace cells), and each row's spans come from where it starts."""
     text = source.text
-    lines = text.splitlines(keepends=True)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
+    lines = io.StringIO(text, newline="").readlines()
+    offsets = list(itertools.accumulate((len(line) for line in lines), initial=0))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     start_line = 1
     try:
@@ -69,9 +74,10 @@ def _rows(source: SourceFile, delimiter: str) -> Iterator[tuple[list[str], list[
                 continue
             line_start = offsets[line_number - 1]
             line_text = lines[line_number - 1].rstrip("\r\n")
-            positions = _field_offsets(line_text, delimiter, len(row))
-            spans = [source.span(line_start + begin, line_start + end) for begin, end in positions]
-            yield row, spans, source.span(line_start, line_start + len(line_text))
+            line, column = source.position(line_start)
+            spans = [Span(source, line, column + begin, line, column + end)
+                     for begin, end in _field_offsets(line_text, delimiter, len(row))]
+            yield row, spans, Span(source, line, column, line, column + len(line_text))
     except csv.Error as problem:
         line_start = offsets[min(start_line, len(offsets)) - 1]
         raise DocumentError(error("E401", f"this CSV cannot be read: {problem}",
@@ -137,17 +143,22 @@ def json_lines_records(source: SourceFile) -> Iterator[Record]:
 # ---- Excel -----------------------------------------------------------------------------------
 
 
-def excel_records(path: str) -> Iterator[Record]:
-    """A record per data row of the workbook's `Cases` sheet (or its first sheet)."""
+def excel_records(path: str, data: bytes) -> Iterator[Record]:
+    """A record per data row of the workbook's `Cases` sheet (or its first sheet), from the
+    workbook's bytes, measured first (see :mod:`ccirules.loaders.workbooks`)."""
     from python_calamine import CalamineWorkbook  # imported here: only Excel input needs it
 
     nowhere = SourceFile(path, "")
+    measured = measure(path, data)
+    if isinstance(measured, Diagnostic):
+        raise DocumentError(measured)
+    sheet = measured.sheet
     try:
-        workbook = CalamineWorkbook.from_path(path)
-        names = workbook.sheet_names
-        sheet = CASES_SHEET if CASES_SHEET in names else names[0]
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except Exception as problem:
+    except BaseException as problem:  # calamine's Rust panics derive from BaseException
+        if isinstance(problem, KeyboardInterrupt | SystemExit):
+            raise
         raise DocumentError(error("E401", f"this workbook cannot be read: {problem}",
                                   nowhere.whole(),
                                   hint="save it again from Excel as a .xlsx workbook")) from None
@@ -155,7 +166,7 @@ def excel_records(path: str) -> Iterator[Record]:
     for row_index, row in enumerate(rows, start=1):
         if not any(_cell_text(value) for value in row):
             continue
-        spans = [_cell_span(nowhere, sheet, row_index, column)
+        spans = [cell_span(nowhere, sheet, row_index, column)
                  for column in range(1, len(row) + 1)]
         if header is None:
             header = [(_cell_text(value), span) for value, span in zip(row, spans, strict=True)]
@@ -170,19 +181,6 @@ def excel_records(path: str) -> Iterator[Record]:
         fields = tuple(Field(name, _cell_value(value), name_span, span)
                        for (name, name_span), value, span in zip(header, row, spans, strict=False))
         yield Record(fields, spans[0])
-
-
-def _cell_span(source: SourceFile, sheet: str, row: int, column: int) -> Span:
-    cell = f"{sheet}!{_column_letters(column)}{row}"
-    return Span(source, row, column, row, column + 1, cell=cell)
-
-
-def _column_letters(column: int) -> str:
-    letters = ""
-    while column:
-        column, remainder = divmod(column - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
 
 
 def _cell_text(value: object) -> str:
