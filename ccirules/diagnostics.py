@@ -78,6 +78,7 @@ CODES: dict[str, str] = {
     "E409": "judgement not allowed",
     "E410": "unexpected structure",
     "E411": "no cases",
+    "E412": "too many problems in one file",
     # ruleset test files
     "E430": "malformed ruleset test",
     "E431": "unknown score or band in a test",

@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from ccirules import reading
+from ccirules.loaders import records
 from ccirules.cli import main
 from ccirules.diagnostics import CODES
 from tests.conftest import GOLDEN, ROOT, compare_golden
@@ -44,7 +45,8 @@ def _cases() -> dict[str, Path]:
 CASES = _cases()
 
 #: Limits shrunk for one case, so the fixture stays small.
-PATCHES = {"check/E102-file-too-large": (reading, "MAX_BYTES", 64)}
+PATCHES = {"check/E102-file-too-large": (reading, "MAX_BYTES", 64),
+           "eval/bad/E412-too-many-problems": (records, "MAX_PROBLEMS_PER_FILE", 2)}
 
 
 def command_line(path: Path) -> list[str]:

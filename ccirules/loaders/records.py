@@ -8,15 +8,21 @@ attribute values within their domains, answers from the question's scale, no unk
 from __future__ import annotations
 
 import datetime
-import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import msgspec
 
 from ccirules.cases import Case
 from ccirules.compiler import AttributeKind, CompiledAttribute, CompiledRuleset, match_value
 from ccirules.diagnostics import Diagnostic, Related, error
-from ccirules.source import Span
+from ccirules.limits import (
+    NumberProblem,
+    control_character,
+    read_whole_number,
+    shown_character,
+    whole_number_problem,
+)
+from ccirules.source import SourceFile, Span
 from ccirules.suggest import did_you_mean
 
 #: The key (or column header) that holds a case's id.
@@ -24,6 +30,8 @@ CASE_KEY = "case"
 
 
 class Field(msgspec.Struct, frozen=True):
+    """One key and value of a record, and where each was read."""
+
     key: str
     value: object  # str, int, float, bool, None, or a date from a spreadsheet
     key_span: Span
@@ -33,19 +41,44 @@ class Field(msgspec.Struct, frozen=True):
 def repeated_case(case_id: str, span: Span, first_seen: Span) -> Diagnostic:
     """E404 for a case id seen before, whether the loader holds every case or streams them."""
     return error("E404", f"case `{case_id}` appears twice", span,
-                 hint="give each case its own id, or remove the repeat",
+                 hint="give each case its own id, or remove the repeat (ids are compared "
+                      f"without surrounding spaces: `{case_id} ` is `{case_id}`)",
                  related=[Related(first_seen, "first seen here")])
 
 
+#: Problems reported for one file before the rest are only counted (E412 says how many): a file
+#: with a mistake on every one of a million rows costs as much as one with a hundred.
+MAX_PROBLEMS_PER_FILE = 100
+
+
 class RecordBuilder:
-    """Builds cases from fields, collecting diagnostics; remembers case ids to find repeats."""
+    """Builds cases from fields, collecting diagnostics; remembers case ids to find repeats.
+
+    At most :data:`MAX_PROBLEMS_PER_FILE` problems are reported per file, then one E412 counts
+    the rest, so neither time nor memory grows with the number of mistakes; a column the
+    ruleset does not know is reported once, at its header, not once per row.
+    """
 
     def __init__(self, ruleset: CompiledRuleset) -> None:
         self.ruleset = ruleset
-        self.diagnostics: list[Diagnostic] = []
         self.seen: dict[str, Span] = {}
         self._questions = {question.name: question for question in ruleset.questions}
         self._names = [*ruleset.attributes, *self._questions, CASE_KEY]
+        self._problems = 0  # every problem found, reported or only counted
+        self._reported: list[Diagnostic] = []
+        self._per_file: dict[str, int] = {}
+        self._unknown_keys: set[tuple[str, Span]] = set()
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        """The problems reported so far, and an E412 for each file with more than listed."""
+        counted = [error("E412", f"{count - MAX_PROBLEMS_PER_FILE:,} more problems in this file "
+                         f"are not listed (only the first {MAX_PROBLEMS_PER_FILE} are)",
+                         SourceFile(path, "").whole(),
+                         hint="fix the problems listed, which often fixes the rest, and run "
+                              "again")
+                   for path, count in self._per_file.items() if count > MAX_PROBLEMS_PER_FILE]
+        return [*self._reported, *counted]
 
     def build(self, fields: Iterable[Field], span: Span) -> Case | None:
         """A case from one record's fields, or None (with diagnostics) when it is unusable."""
@@ -53,18 +86,18 @@ class RecordBuilder:
         attributes: dict[str, object] = {}
         answers: dict[str, str] = {}
         origins: dict[str, Span] = {}
-        problems = len(self.diagnostics)
+        problems = self._problems
         rejected: set[str] = set()
         for field in fields:
             if field.key == CASE_KEY:
                 case_id = self._case_id(field)
                 origins[CASE_KEY] = field.value_span
             elif field.key in self.ruleset.attributes:
-                before = len(self.diagnostics)
+                before = self._problems
                 value = self._attribute(self.ruleset.attributes[field.key], field)
                 if value is not None:
                     attributes[field.key] = value
-                elif len(self.diagnostics) > before:
+                elif self._problems > before:
                     rejected.add(field.key)
                 origins[field.key] = field.value_span
             elif field.key in self._questions:
@@ -75,32 +108,48 @@ class RecordBuilder:
             else:
                 self._unknown(field)
         if case_id is None:
-            if len(self.diagnostics) == problems:
-                self.diagnostics.append(error(
+            if self._problems == problems:
+                self._report(span, lambda: error(
                     "E407", "this case has no id", span,
                     hint=f"give every case a `{CASE_KEY}` with a unique id, such as C001"))
             return None
         for name, attribute in self.ruleset.attributes.items():
             if attribute.needed and name not in attributes and name not in rejected:
-                self.diagnostics.append(error(
+                self._report(span, lambda name=name, attribute=attribute: error(
                     "E408", f"case `{case_id}` does not say its `{name}`", span,
                     hint=f"add `{name}`: conditions use it to decide which questions apply",
                     related=[Related(attribute.span, "declared here")]))
         if case_id in self.seen:
-            self.diagnostics.append(repeated_case(case_id, origins[CASE_KEY], self.seen[case_id]))
+            first = self.seen[case_id]
+            self._report(origins[CASE_KEY],
+                         lambda: repeated_case(case_id, origins[CASE_KEY], first))
             return None
         self.seen[case_id] = origins[CASE_KEY]
-        if len(self.diagnostics) > problems:
+        if self._problems > problems:
             return None
         return Case(case_id, attributes, answers, origins, span)
+
+    # ---- reporting --------------------------------------------------------------------------
+
+    def _report(self, span: Span, make: Callable[[], Diagnostic]) -> None:
+        """Count a problem, and report it (``make`` builds its diagnostic) while its file has
+        reported fewer than MAX_PROBLEMS_PER_FILE; the rest are only counted."""
+        self._problems += 1
+        count = self._per_file.get(span.path, 0) + 1
+        self._per_file[span.path] = count
+        if count <= MAX_PROBLEMS_PER_FILE:
+            self._reported.append(make())
 
     # ---- fields -----------------------------------------------------------------------------
 
     def _case_id(self, field: Field) -> str | None:
         value = _text_of(field.value)
         if value is None or not value.strip():
-            self.diagnostics.append(error("E407", "the case id is empty", field.value_span,
-                                          hint="give every case a unique id, such as C001"))
+            self._report(field.value_span, lambda: error(
+                "E407", "the case id is empty", field.value_span,
+                hint="give every case a unique id, such as C001"))
+            return None
+        if self._control_character(field, value):
             return None
         return value.strip()
 
@@ -112,54 +161,93 @@ class RecordBuilder:
             return self._reject(field, f"a date where `{attribute.name}` expects "
                                        f"{_expects(attribute)}")
         if attribute.kind is AttributeKind.WHOLE_NUMBER:
-            number = _whole_number(raw)
-            if number is None:
-                return self._reject(field, f"`{raw}` is not a whole number")
-            if (attribute.low is not None and number < attribute.low) or (
-                    attribute.high is not None and number > attribute.high):
-                return self._reject(field, f"{number} is outside `{attribute.name}`'s range "
-                                           f"{attribute.low} to {attribute.high}")
-            return number
+            return self._whole_number(attribute, field)
         text = _text_of(raw)
+        if self._control_character(field, text):
+            return None
         if attribute.kind is AttributeKind.TEXT:
             return text
         if isinstance(raw, bool) and attribute.kind is AttributeKind.YES_OR_NO:
             return "yes" if raw else "no"
-        match = match_value(attribute.values, text) if text is not None else None
+        match = _matching(attribute.values, text)
         if match is None:
             listed = ", ".join(f"`{value}`" for value in attribute.values)
             return self._reject(field, f"`{text}` is not a value of `{attribute.name}`",
-                                did_you_mean(text, attribute.values)
+                                lambda: did_you_mean(text, attribute.values)
                                 or f"valid values: {listed}")
         return match
+
+    def _whole_number(self, attribute: CompiledAttribute, field: Field) -> int | None:
+        """A whole number within the attribute's range (and so within the limits)."""
+        number = _whole_number(field.value)
+        if isinstance(number, NumberProblem):
+            return self._reject(field, number.message, lambda: number.hint)
+        low, high = attribute.bounds
+        if not low <= number <= high:
+            if attribute.low is None and attribute.high is None:
+                problem = whole_number_problem(number)
+                return self._reject(field, problem.message, lambda: problem.hint)
+            return self._reject(field, f"{number} is outside `{attribute.name}`'s range "
+                                       f"{low} to {high}")
+        return number
 
     def _answer(self, field: Field) -> str | None:
         question = self._questions[field.key]
         raw = field.value
         if _blank(raw):
             return None
-        if isinstance(raw, bool):
-            raw = "yes" if raw else "no"
         text = _text_of(raw)
-        match = question.scale.lookup(text) if text is not None else None
+        if self._control_character(field, text):
+            return None
+        match = _matching(question.scale.categories, text)
         if match is None:
             values = list(question.scale.categories)
             listed = ", ".join(f"`{value}`" for value in values)
             return self._reject(field, f"`{text}` is not an answer on scale "
                                        f"`{question.scale.name}` (question `{question.name}`)",
-                                did_you_mean(text or "", values) or f"valid answers: {listed}")
+                                lambda: did_you_mean(text or "", values)
+                                or f"valid answers: {listed}")
         return match
 
+    def _control_character(self, field: Field, text: str) -> bool:
+        """Report a value holding a character that must not reach any output."""
+        char = control_character(text)
+        if char is None:
+            return False
+        self._reject(field, f"this value holds a control character (`{shown_character(char)}`)",
+                     lambda: "remove it: values are shown in terminals, spreadsheets and "
+                             "reports, where control characters could change what is shown")
+        return True
+
     def _unknown(self, field: Field) -> None:
-        self.diagnostics.append(error(
+        """E402, once per key and place: a CSV or Excel column once, at its header."""
+        if (field.key, field.key_span) in self._unknown_keys:
+            return
+        self._unknown_keys.add((field.key, field.key_span))
+        self._report(field.key_span, lambda: error(
             "E402", f"`{field.key}` is not a question or attribute of this ruleset",
             field.key_span,
             hint=did_you_mean(field.key, self._names)
             or "remove it, or check that the right ruleset is used"))
 
-    def _reject(self, field: Field, message: str, hint: str | None = None) -> None:
-        self.diagnostics.append(error("E403", message, field.value_span, hint=hint))
+    def _reject(self, field: Field, message: str,
+                hint: Callable[[], str | None] = lambda: None) -> None:
+        self._report(field.value_span,
+                     lambda: error("E403", message, field.value_span, hint=hint()))
         return None
+
+
+def _matching(declared: Iterable[str], text: str) -> str | None:
+    """The declared value a recorded one stands for (see :func:`match_value`); a spreadsheet's
+    TRUE or FALSE (in any case) stands for `yes` or `no`, as Excel exports booleans to CSV."""
+    declared = tuple(declared)
+    found = match_value(declared, text)
+    if found is None and text.casefold() in _SPREADSHEET_BOOLEANS:
+        found = match_value(declared, _SPREADSHEET_BOOLEANS[text.casefold()])
+    return found
+
+
+_SPREADSHEET_BOOLEANS = {"true": "yes", "false": "no"}
 
 
 def _blank(value: object) -> bool:
@@ -167,28 +255,29 @@ def _blank(value: object) -> bool:
 
 
 def _text_of(value: object) -> str | None:
+    """A value as text: spreadsheet booleans as TRUE and FALSE, whole floats without `.0`, and
+    surrounding spaces trimmed."""
     if value is None:
         return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
 
 
-def _whole_number(value: object) -> int | None:
+def _whole_number(value: object) -> int | NumberProblem:
     if isinstance(value, bool):
-        return None
+        return NumberProblem(True, f"`{_text_of(value)}` is not a whole number",
+                             "write a whole number such as 16")
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    text = str(value).strip()
-    # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
-    if _WHOLE_NUMBER.fullmatch(text):
-        return int(text)
-    return None
-
-
-_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+        if value.is_integer():
+            return int(value)
+        return NumberProblem(True, f"`{value}` is not a whole number",
+                             "write a whole number such as 16")
+    return read_whole_number(str(value))
 
 
 def _expects(attribute: CompiledAttribute) -> str:
