@@ -27,6 +27,7 @@ import msgspec
 
 from ccirules import terms
 from ccirules.compiler import AttributeKind, CompiledAttribute, CompiledQuestion, CompiledRuleset
+from ccirules.limits import CLEAN_TEXT_PATTERN
 from ccirules.trace import UNANSWERED_CODE, condition_code, legend, value_code
 
 #: The five counters kept per question: sufficient, insufficient, answered not applicable, does
@@ -151,7 +152,7 @@ def build_scorer(ruleset: CompiledRuleset) -> Scorer:
 
 def _row_type(ruleset: CompiledRuleset, attribute_fields: dict[str, str],
               question_fields: dict[str, str]) -> type:
-    fields: list[tuple] = [(CASE_FIELD, str | int)]
+    fields: list[tuple] = [(CASE_FIELD, _CleanText | int)]
     rename = {CASE_FIELD: "case"}
     for name, attribute in ruleset.attributes.items():
         kind = _attribute_type(attribute)
@@ -171,8 +172,13 @@ def _attribute_type(attribute: CompiledAttribute):
         low, high = attribute.bounds
         return Annotated[int, msgspec.Meta(ge=low, le=high)]
     if attribute.kind is AttributeKind.TEXT:
-        return str
+        return _CleanText
     return Literal[attribute.values]
+
+
+#: Text taken as it is; other text (blank, padded, with control characters) is read again by
+#: the position-aware loader, which trims or refuses it as every other format does.
+_CleanText = Annotated[str, msgspec.Meta(pattern=CLEAN_TEXT_PATTERN)]
 
 
 # ---- the counting functions ------------------------------------------------------------------
