@@ -225,14 +225,12 @@ def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, outp
                                      + ", ".join(labels) + ")", param_hint="--fail-on-band")
     text = RENDERERS[output_format](evaluation, stamp)
     if output is not None:
-        from ccirules.output import write_atomically
+        from ccirules.output import write_output
 
-        try:
-            write_atomically(output, text)
-        except OSError as problem:
-            click.echo(f"ccirules: cannot write {output}: {problem.strerror or problem}",
-                       err=True)
-            sys.exit(ExitCode.INPUT_INVALID)
+        read = [ruleset, *(file.path for file in evaluation.files), *([expect] if expect else [])]
+        problem = write_output(output, text, read)
+        if problem is not None:
+            _fail_on_diagnostics([problem], strict=False)
     else:
         click.echo(text, nl=False)
     if parsed_thresholds or bands or expect is not None:
@@ -370,9 +368,12 @@ def test_command(paths: tuple[str, ...], junit_xml: str | None,
                                   f"{threshold:g}%")
     click.echo(f"{passed} passed, {failed} failed")
     if junit_xml is not None:
-        from ccirules.output import write_atomically
+        from ccirules.output import write_output
 
-        write_atomically(junit_xml, ruleset_tests.junit_xml(suites))
+        problem = write_output(junit_xml, ruleset_tests.junit_xml(suites),
+                               ruleset_tests.inputs_of(loaded))
+        if problem is not None:
+            _fail_on_diagnostics([problem], strict=False)
     for shortfall in shortfalls:
         click.echo(f"gate failed: {shortfall}", err=True)
     if failed or shortfalls:

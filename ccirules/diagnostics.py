@@ -82,6 +82,8 @@ CODES: dict[str, str] = {
     # ruleset test files
     "E430": "malformed ruleset test",
     "E431": "unknown score or band in a test",
+    # outputs
+    "E450": "output not written",
     # warnings
     "W301": "condition can never be true",
     "W302": "declared but never used",

@@ -1,24 +1,105 @@
-"""Writing results: all or nothing, never a half-written file."""
+"""Writing results: all or nothing, never over an input, never over anything but a file.
+
+Every file ccirules writes (`eval --output`, `test --junit-xml`, `verify`'s counterexamples)
+goes through :func:`write_output`:
+
+- it refuses a path that names one of the command's inputs (the same file, by device and inode,
+  whatever the path, link or hard link used to name it), and a path that is not a regular file
+  (a folder, a named pipe, a device): E450, and nothing is written;
+- it writes a temporary file beside the target and renames it into place, so readers see the
+  old file or the new one, never a part; a failure removes the temporary file and leaves the
+  old file as it was;
+- the new file keeps the old one's permissions, or, for a new file, gets the usual ones for
+  the user (0666 less the umask); a link is written through, so it still points at the file.
+
+What a killed run can leave: if the process is killed (SIGKILL, power loss) between creating
+the temporary file and renaming it, a file named ``.ccirules-*.tmp`` stays beside the target;
+the target itself is never left half-written.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
+from collections.abc import Iterable
+
+from ccirules.diagnostics import Diagnostic, error
+from ccirules.source import SourceFile
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename it
-    into place, so readers see the old file or the new one and a failure leaves no fragment."""
+def write_output(path: str, text: str, inputs: Iterable[str] = ()) -> Diagnostic | None:
+    """Write ``text`` to ``path`` as described above; None when written, else why not."""
+    target = os.path.realpath(path)
+    try:
+        existing = os.stat(target)
+    except FileNotFoundError:
+        existing = None
+    except OSError as problem:
+        return _refused(path, f"cannot write it: {problem.strerror or problem}")
+    if existing is not None:
+        if not stat.S_ISREG(existing.st_mode):
+            return _refused(path, f"it is {_kind(existing.st_mode)}, not a regular file",
+                            hint="name a regular file, or a new one")
+        same = _same_file(existing, inputs)
+        if same is not None:
+            return _refused(path, f"it is one of the inputs ({same})",
+                            hint="name a new file: ccirules never writes over what it reads")
+    mode = stat.S_IMODE(existing.st_mode) if existing is not None else 0o666 & ~_umask()
+    try:
+        _replace_atomically(target, text, mode)
+    except OSError as problem:
+        return _refused(path, f"cannot write it: {problem.strerror or problem}")
+    return None
+
+
+def _replace_atomically(target: str, text: str, mode: int) -> None:
     import tempfile  # only commands that write a file need it
 
-    folder = os.path.dirname(os.path.abspath(path))
+    folder = os.path.dirname(target)
     handle, temporary = tempfile.mkstemp(prefix=".ccirules-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
             stream.flush()
+            os.fchmod(stream.fileno(), mode)
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def _same_file(existing: os.stat_result, inputs: Iterable[str]) -> str | None:
+    """The input that is the same file as the target, if any."""
+    for name in inputs:
+        try:
+            other = os.stat(name)
+        except OSError:
+            continue
+        if (other.st_dev, other.st_ino) == (existing.st_dev, existing.st_ino):
+            return name
+    return None
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it; it is put straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _refused(path: str, reason: str, hint: str | None = None) -> Diagnostic:
+    return error("E450", f"the output was not written: {reason}", SourceFile(path, "").whole(),
+                 hint=hint or "check the folder exists and that you may write to it; any "
+                              "previous file is unchanged")

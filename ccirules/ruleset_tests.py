@@ -124,6 +124,14 @@ def load_test_file(path: str) -> tuple[TestFile | None, list[Diagnostic]]:
     return TestFile(path, ruleset_path, ruleset, tuple(tests)), []
 
 
+def inputs_of(test_files: Sequence[TestFile]) -> list[str]:
+    """Every file the test files read: themselves, their rulesets and their case files (what
+    an output must never be written over)."""
+    return [path for test_file in test_files for path in (
+        test_file.path, test_file.ruleset_path,
+        *(file.path for test in test_file.tests for file in test.inspection.files))]
+
+
 def _mapping(node: DocNode, allowed: set[str], required: set[str] = frozenset()
              ) -> dict[str, DocNode]:
     if node.kind != "map":

@@ -14,7 +14,7 @@ import random
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from fractions import Fraction
 
@@ -28,6 +28,7 @@ from ccirules import terms, testing
 from ccirules.cases import Case, Inspection, Judgements
 from ccirules.compiler import CompiledRuleset, Rule
 from ccirules.evaluator import Evaluation, applying, evaluate
+from ccirules.output import write_output
 from ccirules.results import Stamp, result_document, shown
 from ccirules.scoring import band_of
 from ccirules.terms import ValueKind
@@ -305,8 +306,10 @@ def deterministic_across_runs(ruleset_path: str, ruleset: CompiledRuleset,
 # ---- running ---------------------------------------------------------------------------------
 
 
-def write_inspection(inspection: Inspection, path: str, note: str = "") -> str:
-    """An inspection as a YAML case file (JSON flow syntax, so every value is quoted)."""
+def write_inspection(inspection: Inspection, path: str, note: str = "",
+                     inputs: Sequence[str] = ()) -> str:
+    """An inspection as a YAML case file (JSON flow syntax, so every value is quoted), written
+    as every output is (never over ``inputs``)."""
     lines = ["# Written by ccirules verify: a counterexample, shrunk by hypothesis."]
     if note:
         lines.append(f"# {note}")
@@ -317,13 +320,20 @@ def write_inspection(inspection: Inspection, path: str, note: str = "") -> str:
     if inspection.judgements.ratings:
         lines.append("judgements: " + json.dumps(dict(sorted(inspection.judgements.ratings
                                                             .items()))))
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+    problem = write_output(path, "\n".join(lines) + "\n", inputs)
+    if problem is not None:
+        raise CounterexampleNotWrittenError(problem.message.removeprefix(
+            "the output was not written: "))
     return path
 
 
+class CounterexampleNotWrittenError(Exception):
+    """A counterexample that could not be written (the reason is the message)."""
+
+
 def run_property(name: str, slug: str, check: Callable, ruleset: CompiledRuleset,
-                 examples: int, seed: int, folder: str) -> PropertyResult:
+                 examples: int, seed: int, folder: str,
+                 inputs: Sequence[str] = ()) -> PropertyResult:
     failures: list[PropertyError] = []
 
     @settings(max_examples=examples, deadline=None, database=None, print_blob=False,
@@ -341,9 +351,15 @@ def run_property(name: str, slug: str, check: Callable, ruleset: CompiledRuleset
         property_holds()
     except AssertionError:
         violation = failures[-1]  # hypothesis replays the shrunk example last
-        os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, f"counterexample-{slug}.yaml")
-        write_inspection(violation.inspection, path, violation.note)
+        try:
+            os.makedirs(folder, exist_ok=True)
+            write_inspection(violation.inspection, path, violation.note, inputs)
+        except (OSError, CounterexampleNotWrittenError) as problem:
+            reason = problem.strerror if isinstance(problem, OSError) else str(problem)
+            return PropertyResult(name, False, f"{violation.message} (the counterexample "
+                                  f"could not be written to {path}: {reason})", None,
+                                  violation.score)
         return PropertyResult(name, False, violation.message, path, violation.score)
     return PropertyResult(name, True)
 
@@ -367,7 +383,7 @@ def verify(ruleset_path: str, ruleset: CompiledRuleset, examples: int, seed: int
         ("output is identical across runs and hash seeds", "determinism",
          lambda r, d: deterministic_across_runs(ruleset_path, r, d), 2),
     ]
-    results = [run_property(name, slug, check, ruleset, count, seed, folder)
+    results = [run_property(name, slug, check, ruleset, count, seed, folder, [ruleset_path])
                for name, slug, check, count in catalogue]
     missing = [q.name for q in ruleset.questions if q.name not in reach.questions]
     rows = {(s.bands.name, b.label) for s in ruleset.scores if s.bands for b in s.bands.bands
