@@ -318,6 +318,7 @@ def test_command(paths: tuple[str, ...], junit_xml: str | None,
     import attrs
 
     from ccirules import ruleset_tests
+    from ccirules.escape import terminal
     from ccirules.explain import explain_score, render_score_text
 
     files = []
@@ -342,16 +343,16 @@ def test_command(paths: tuple[str, ...], junit_xml: str | None,
     for test_file in loaded:
         outcomes = ruleset_tests.run_file(test_file)
         suites.append((test_file, outcomes))
-        click.echo(f"{test_file.path} ({test_file.ruleset_path})")
+        click.echo(terminal(f"{test_file.path} ({test_file.ruleset_path})"))
         for outcome in outcomes:
             if not outcome.failures:
                 passed += 1
-                click.echo(f"  ok      {outcome.test.name}")
+                click.echo(terminal(f"  ok      {outcome.test.name}"))
                 continue
             failed += 1
-            click.echo(f"  FAILED  {outcome.test.name} ({outcome.test.span.where})")
+            click.echo(terminal(f"  FAILED  {outcome.test.name} ({outcome.test.span.where})"))
             for failure in outcome.failures:
-                click.echo(f"          {failure}")
+                click.echo(terminal(f"          {failure}"))
             for name in outcome.failed_scores:
                 explained = render_score_text(explain_score(outcome.evaluation, name),
                                               outcome.evaluation.ruleset)
@@ -375,7 +376,7 @@ def test_command(paths: tuple[str, ...], junit_xml: str | None,
         if problem is not None:
             _fail_on_diagnostics([problem], strict=False)
     for shortfall in shortfalls:
-        click.echo(f"gate failed: {shortfall}", err=True)
+        click.echo(terminal(f"gate failed: {shortfall}"), err=True)
     if failed or shortfalls:
         sys.exit(ExitCode.GATE_FAILED)
 
@@ -399,18 +400,19 @@ def verify(ruleset: str, examples: int, seed: int, counterexamples: str) -> None
     failure is shrunk to a small inspection and written as a case file to explain.
     """
     from ccirules import verify as verifying
+    from ccirules.escape import terminal
 
     loaded = _loaded(ruleset, strict=False)
     results = verifying.verify(ruleset, loaded.compiled, examples, seed, counterexamples)
     for result in results:
         click.echo(f"{'ok    ' if result.passed else 'FAILED'}  {result.name}")
         if not result.passed:
-            click.echo(f"        {result.message}")
+            click.echo(terminal(f"        {result.message}"))
             if result.counterexample:
-                click.echo(f"        counterexample: {result.counterexample}")
+                click.echo(terminal(f"        counterexample: {result.counterexample}"))
                 target = f"--score {result.score}" if result.score else "--case ID"
-                click.echo(f"        see: ccirules explain {ruleset} {result.counterexample} "
-                           f"{target}")
+                click.echo(terminal(f"        see: ccirules explain {ruleset} "
+                                    f"{result.counterexample} {target}"))
     failed = sum(not result.passed for result in results)
     click.echo(f"{len(results) - failed} passed, {failed} failed")
     if failed:

@@ -16,6 +16,7 @@ from fractions import Fraction
 import attrs
 import msgspec
 
+from ccirules import escape
 from ccirules.compiler import CompiledBand, CompiledRuleset, CompiledScore, Rule
 from ccirules.evaluator import Evaluation
 from ccirules.results import record_json, shown
@@ -231,7 +232,7 @@ def render_score_text(explanation: ScoreExplanation, ruleset: CompiledRuleset) -
         lines += ["", f"  question {question} {title}".rstrip()
                   + f": {tally.sufficient}/{tally.applicable} sufficient"]
         lines += _grouped_records(records)
-    return "\n".join(lines) + "\n"
+    return escape.terminal_lines("\n".join(lines)) + "\n"
 
 
 def _grouped_records(records: Sequence[AnswerRecord]) -> list[str]:
@@ -283,7 +284,7 @@ def render_case_text(explanation: CaseExplanation, ruleset: CompiledRuleset) -> 
     for name, sufficient, applicable in explanation.contributions:
         if applicable:
             lines.append(f"    {name}: {sufficient} sufficient of {applicable} applicable")
-    return "\n".join(lines) + "\n"
+    return escape.terminal_lines("\n".join(lines)) + "\n"
 
 
 # ---- JSON ------------------------------------------------------------------------------------
@@ -307,7 +308,7 @@ def render_score_json(explanation: ScoreExplanation) -> str:
                        "answers": [record_json(r) for r in rs]}
                       for q, t, rs in explanation.questions],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return escape.json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def render_case_json(explanation: CaseExplanation) -> str:
@@ -317,4 +318,4 @@ def render_case_json(explanation: CaseExplanation) -> str:
         "contributions": [{"score": s, "sufficient": a, "applicable": b}
                           for s, a, b in explanation.contributions],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return escape.json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"

@@ -133,13 +133,13 @@ def shown_character(char: str) -> str:
 
 #: Unicode's control characters (category Cc: U+0000-U+001F and U+007F-U+009F), its line and
 #: paragraph separators (Zl, Zp) and its bidirectional embeddings, overrides and isolates.
-_CONTROLS = "\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-_CONTROL = re.compile(f"[{_CONTROLS}]")
+CONTROLS = "\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[{CONTROLS}]")
 
 #: Text a typed decoder may take as it is (a case id, a text attribute): not empty, no
 #: surrounding spaces, no control characters. Anything else is read the slow way, where it is
 #: trimmed, or refused with a located diagnostic, exactly as in every other format.
-CLEAN_TEXT_PATTERN = rf"\A(?!\s)[^{_CONTROLS}]+(?<!\s)\Z"
+CLEAN_TEXT_PATTERN = rf"\A(?!\s)[^{CONTROLS}]+(?<!\s)\Z"
 
 
 def _shortened(text: str) -> str:

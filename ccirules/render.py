@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from ccirules import escape
 from ccirules.diagnostics import Diagnostic, Severity
 from ccirules.source import Span
 
@@ -43,18 +44,19 @@ def render_diagnostics_json(diagnostics: Sequence[Diagnostic], files: Sequence[s
         "warnings": len(diagnostics) - errors,
         "diagnostics": [diagnostic.to_json() for diagnostic in diagnostics],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return escape.json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _render_one(diagnostic: Diagnostic) -> str:
     span = diagnostic.span
-    lines = [f"{span.where}: {diagnostic.severity.value}[{diagnostic.code}]: "
-             f"{diagnostic.message}"]
+    lines = [f"{escape.terminal(span.where)}: {diagnostic.severity.value}[{diagnostic.code}]: "
+             f"{escape.terminal(diagnostic.message)}"]
     lines.extend(_excerpt(span))
     if diagnostic.hint:
-        lines.append(f"  = help: {diagnostic.hint}")
+        lines.append(f"  = help: {escape.terminal(diagnostic.hint)}")
     for related in diagnostic.related:
-        lines.append(f"  = note: {related.span.where}: {related.message}")
+        lines.append(f"  = note: {escape.terminal(related.span.where)}: "
+                     f"{escape.terminal(related.message)}")
     return "\n".join(lines) + "\n"
 
 

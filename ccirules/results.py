@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import msgspec
 
-from ccirules import __version__
+from ccirules import __version__, escape
 from ccirules.cases import InputFile
 from ccirules.compiler import CompiledRuleset, CompiledScore, Rule
 from ccirules.evaluator import Evaluation
@@ -94,7 +94,10 @@ def result_document(evaluation: Evaluation, stamp: Stamp) -> dict[str, object]:
 
 def render_result_json(evaluation: Evaluation, stamp: Stamp) -> str:
     import json
-    return json.dumps(result_document(evaluation, stamp), indent=2, ensure_ascii=False) + "\n"
+
+    return escape.json_text(json.dumps(result_document(evaluation, stamp), indent=2,
+                                       ensure_ascii=False)) + "
+"
 
 
 def _score_json(ruleset: CompiledRuleset, result: ScoreResult) -> dict[str, object]:
@@ -152,10 +155,11 @@ def _rows(evaluation: Evaluation, results: Sequence[ScoreResult]) -> list[list[s
     rows = []
     for result in results:
         score = ruleset.score(result.name)
-        label = f"{'  ' * score.depth}{score.name} {score.title or ''}".rstrip()
+        label = escape.terminal(f"{'  ' * score.depth}{score.name} {score.title or ''}".rstrip())
         counts = ("" if result.applicable is None
                   else f"{result.sufficient}/{result.applicable}")
-        band = "" if result.band is None else (result.band.title or result.band.label)
+        band = "" if result.band is None else escape.terminal(result.band.title or
+                                                               result.band.label)
         if result.capped_by is not None:
             band += " (limited)"
         rows.append([label, counts, shown(result, ruleset), band])
@@ -169,7 +173,7 @@ def _heading(evaluation: Evaluation) -> str:
     info = evaluation.ruleset.info
     version = f" {info.version}" if info.version else ""
     cases = f"{evaluation.cases} case{'' if evaluation.cases == 1 else 's'}"
-    return f"{info.title}{version}: {cases}"
+    return escape.terminal(f"{info.title}{version}: {cases}")
 
 
 def _aligned(rows: list[list[str]], headings: list[str]) -> list[str]:
@@ -188,15 +192,16 @@ def render_table(evaluation: Evaluation, stamp: Stamp) -> str:
     lines = [_heading(evaluation), ""]
     lines += _aligned(_rows(evaluation, evaluation.scores), HEADINGS)
     for group in evaluation.breakdowns:
-        lines += ["", f"{evaluation.breakdown_by} = {group.value}: {group.cases} case"
-                  + ("" if group.cases == 1 else "s"), ""]
+        lines += ["", escape.terminal(f"{evaluation.breakdown_by} = {group.value}: "
+                                      f"{group.cases} case" + ("" if group.cases == 1 else "s")),
+                  ""]
         lines += _aligned(_rows(evaluation, group.scores), HEADINGS)
     lines += ["", _stamp_line(evaluation, stamp)]
     return "\n".join(lines) + "\n"
 
 
 def _stamp_line(evaluation: Evaluation, stamp: Stamp) -> str:
-    return (f"ruleset {stamp.ruleset_path} sha256:{stamp.ruleset_sha256[:12]}; "
+    return (f"ruleset {escape.terminal(stamp.ruleset_path)} sha256:{stamp.ruleset_sha256[:12]}; "
             f"{len(stamp.inputs)} input file{'' if len(stamp.inputs) == 1 else 's'}; "
             f"ccirules {__version__}")
 
@@ -207,20 +212,18 @@ def render_markdown(evaluation: Evaluation, stamp: Stamp) -> str:
         lines = ["| " + " | ".join(HEADINGS) + " |", "|---|--:|--:|---|"]
         for label, counts, value, band in rows:
             indent = "&nbsp;" * (len(label) - len(label.lstrip()))
-            cells = [indent + _markdown(label.strip()), counts, value, _markdown(band)]
+            cells = [indent + escape.markdown_cell(label.strip()), counts, value,
+                     escape.markdown_cell(band)]
             lines.append("| " + " | ".join(cells) + " |")
         return lines
 
-    lines = [f"## {_heading(evaluation)}", "", *table(evaluation.scores)]
+    lines = [f"## {escape.markdown_cell(_heading(evaluation))}", "", *table(evaluation.scores)]
     for group in evaluation.breakdowns:
-        lines += ["", f"### {evaluation.breakdown_by} = {group.value} ({group.cases} cases)",
-                  "", *table(group.scores)]
-    lines += ["", f"<sub>{_stamp_line(evaluation, stamp)}</sub>"]
+        lines += ["", f"### {escape.markdown_cell(evaluation.breakdown_by)} = "
+                  f"{escape.markdown_cell(group.value)} ({group.cases} cases)", "",
+                  *table(group.scores)]
+    lines += ["", f"<sub>{escape.markdown_cell(_stamp_line(evaluation, stamp))}</sub>"]
     return "\n".join(lines) + "\n"
-
-
-def _markdown(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 def render_csv(evaluation: Evaluation, stamp: Stamp) -> str:
@@ -238,7 +241,7 @@ def render_csv(evaluation: Evaluation, stamp: Stamp) -> str:
     for group, results in sections:
         for result in results:
             score = evaluation.ruleset.score(result.name)
-            writer.writerow([_safe(cell) for cell in (
+            writer.writerow([escape.csv_cell(cell) for cell in (
                 group, score.name, score.level, score.title or "",
                 "" if result.sufficient is None else result.sufficient,
                 "" if result.applicable is None else result.applicable,
@@ -246,14 +249,6 @@ def render_csv(evaluation: Evaluation, stamp: Stamp) -> str:
                 result.band.label if result.band else "",
                 (result.band.title or "") if result.band else "")])
     return out.getvalue()
-
-
-def _safe(cell: object) -> str:
-    """Text a spreadsheet would run as a formula (=, +, -, @ first) is made inert with a quote."""
-    text = str(cell)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 RENDERERS = {"table": render_table, "json": render_result_json, "markdown": render_markdown,

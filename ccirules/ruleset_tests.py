@@ -30,6 +30,7 @@ from ccirules.api import evaluate, load_cases, load_ruleset
 from ccirules.cases import Inspection, Judgements
 from ccirules.compiler import CompiledRuleset
 from ccirules.diagnostics import Diagnostic, error
+from ccirules.escape import xml_text
 from ccirules.evaluator import Evaluation
 from ccirules.loaders import read_judgements
 from ccirules.loaders.documents import DocNode, DocumentError, key_text, parse_yaml
@@ -282,15 +283,15 @@ def junit_xml(suites) -> str:
 
     root = ElementTree.Element("testsuites")
     for test_file, outcomes in suites:
-        suite = ElementTree.SubElement(root, "testsuite", name=test_file.path,
+        suite = ElementTree.SubElement(root, "testsuite", name=xml_text(test_file.path),
                                        tests=str(len(outcomes)),
                                        failures=str(sum(bool(o.failures) for o in outcomes)))
         for outcome in outcomes:
-            case = ElementTree.SubElement(suite, "testcase", name=outcome.test.name,
-                                          classname=test_file.ruleset_path)
+            case = ElementTree.SubElement(suite, "testcase", name=xml_text(outcome.test.name),
+                                          classname=xml_text(test_file.ruleset_path))
             if outcome.failures:
                 failure = ElementTree.SubElement(case, "failure",
-                                                 message=outcome.failures[0])
-                failure.text = "\n".join(outcome.failures)
+                                                 message=xml_text(outcome.failures[0]))
+                failure.text = xml_text("\n".join(outcome.failures))
     ElementTree.indent(root)
     return ElementTree.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
