@@ -61,25 +61,32 @@ def _render_one(diagnostic: Diagnostic) -> str:
 
 
 def _excerpt(span: Span) -> list[str]:
-    """The span's first line and a caret underline, with tabs expanded so carets line up."""
+    """The span's first line and a caret underline, with tabs expanded so carets line up.
+    Only a window of the line around the span is read, so a diagnostic on a line of a million
+    characters costs what one on a short line does."""
     if not span.source.text:
         return []  # a problem with the file as a whole: nothing to show
-    raw = span.source.line_text(span.line)
     start = span.column - 1
-    end = span.end_column - 1 if span.end_line == span.line else len(raw)
+    _, length = span.source.line_window(span.line, 0, 0)
+    end = span.end_column - 1 if span.end_line == span.line else length
     end = max(end, start + 1)
+    low = max(0, start - _MAX_SHOWN)
+    raw, _ = span.source.line_window(span.line, low, end + _MAX_SHOWN)
+    start, end = start - low, end - low
     prefix, marked = raw[:start], raw[start:end]
     shown_prefix = prefix.replace("\t", _TAB)
     shown_marked = marked.replace("\t", _TAB)
     shown = shown_prefix + shown_marked + raw[end:].replace("\t", _TAB)
     caret_at, caret_width = len(shown_prefix), max(1, len(shown_marked))
-    if len(shown) > _MAX_SHOWN:
+    cut_left = low > 0
+    if len(shown) > _MAX_SHOWN or low + len(raw) < length:
         window_start = max(0, caret_at - _MAX_SHOWN // 2)
         shown = shown[window_start:window_start + _MAX_SHOWN]
         caret_at -= window_start
         caret_width = min(caret_width, _MAX_SHOWN - caret_at)
-        shown = ("…" if window_start else "") + shown + "…"
-        caret_at += 1 if window_start else 0
+        cut_left = cut_left or window_start > 0
+        shown = ("…" if cut_left else "") + shown + "…"
+        caret_at += 1 if cut_left else 0
     shown = "".join(char if char.isprintable() else "?" for char in shown)
     gutter = str(span.line)
     pad = " " * len(gutter)

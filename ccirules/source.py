@@ -49,6 +49,17 @@ class SourceFile:
         end = self._line_starts[index] if index < len(self._line_starts) else len(self.text)
         return self.text[start:end].rstrip("\r\n")
 
+    def line_window(self, line: int, start: int, end: int) -> tuple[str, int]:
+        """Characters ``start`` to ``end`` (0-based columns) of one line, and the line's
+        length: a part of a long line costs what the part costs, not what the line does."""
+        if not 1 <= line <= len(self._line_starts):
+            return "", 0
+        first = self._line_starts[line - 1]
+        last = self._line_starts[line] - 1 if line < len(self._line_starts) else len(self.text)
+        if last > first and self.text[last - 1] == "\r":
+            last -= 1
+        return self.text[first + start:min(first + end, last)], last - first
+
     def span(self, start: int, end: int) -> Span:
         """Return the span covering character offsets ``start`` to ``end`` (exclusive)."""
         line, column = self.position(start)
