@@ -43,6 +43,11 @@ MAX_ATTRIBUTES = 1_000
 #: holds the list of questions it pools, so this and MAX_QUESTIONS bound their product.
 MAX_SCORES = 1_000
 
+#: Comparisons in the conditions that decide whether questions apply, counting a group's
+#: condition once for each question in it (the scorer tests it for each, and a trace explains
+#: it for each): this bounds the scorer's code and a trace's legend.
+MAX_CONDITION_COMPARISONS = 200_000
+
 #: Values of one scale or one choice attribute, and bands of one band table.
 MAX_VALUES = 1_000
 

@@ -28,6 +28,7 @@ CHECKS: tuple[Check, ...] = (
     sizes.reserved_names,
     sizes.declaration_counts,
     sizes.value_counts,
+    sizes.condition_sizes,
     structure.level_cycles,
     structure.level_nesting,
     structure.question_placement,

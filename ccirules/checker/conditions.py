@@ -4,7 +4,6 @@ depend on itself, and no condition is impossible given the declared domains."""
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -12,11 +11,16 @@ from ccirules import limits, nodes
 from ccirules.checker.graph import cycles
 from ccirules.checker.walk import conditions
 from ccirules.diagnostics import Diagnostic, Related, error, warning
-from ccirules.model import GroupInfo, Model, QuestionInfo, ScoreInfo, describe_thing
+from ccirules.model import GroupInfo, Model, QuestionInfo, ScoreInfo, ancestors, describe_thing
 from ccirules.suggest import did_you_mean
 
-#: Beyond this many combinations of candidate values, satisfiability is not checked.
+#: Satisfiability is not judged beyond this many combinations of candidate values for one
+#: condition, beyond this many comparisons in one condition, or once this many comparisons
+#: have been judged in all (combinations times comparisons, over the whole ruleset): the
+#: check's cost stays bounded however many and however long the conditions are.
 MAX_COMBINATIONS = 4096
+MAX_ATOMS = 1_000
+MAX_WORK = 5_000_000
 
 
 def condition_types(model: Model) -> Iterator[Diagnostic]:
@@ -124,25 +128,49 @@ def _as_number(text: str) -> Decimal | None:
 
 
 def condition_cycles(model: Model) -> Iterator[Diagnostic]:
-    """E206: a question whose applicability depends, through other answers, on itself."""
-    edges: dict[str, list[str]] = {}
+    """E206: a question whose applicability depends, through other answers, on itself.
+
+    A group's condition is one node of the graph, which the questions in it depend on, rather
+    than copied into each of them: the graph grows with the ruleset, not with questions times
+    the length of their groups' conditions.
+    """
+    edges: dict[object, list[object]] = {}
+    order: dict[object, tuple] = {}
     for info in model.questions:
-        targets = []
-        for condition in info.conditions:
-            for atom in nodes.atoms(condition):
-                if isinstance(model.things.get(atom.subject.text), QuestionInfo):
-                    targets.append(atom.subject.text)
-        edges[info.node.name.text] = targets
-    names = list(model.question_info)
-    order = {name: model.question_info[name].node.span.sort_key() for name in names}
-    for cycle in cycles(names, edges, order.__getitem__):
-        first = model.question_info[cycle[0]].node
-        path = " → ".join(f"`{name}`" for name in cycle)
+        name = info.node.name.text
+        edges[name] = [*_questions_read(model, info.node.applies),
+                       *_conditioned_group(info.group)]
+        order[name] = info.node.span.sort_key()
+    for group in model.groups:
+        if group.node.applies is not None:
+            edges[group] = [*_questions_read(model, group.node.applies),
+                            *_conditioned_group(group.parent)]
+            order[group] = group.node.span.sort_key()
+    for cycle in cycles(list(edges), edges, order.__getitem__):
+        questions = [node for node in cycle[:-1] if isinstance(node, str)]
+        if not questions:
+            continue
+        start = questions.index(min(questions, key=order.__getitem__))
+        path = [*questions[start:], *questions[:start], questions[start]]
+        first = model.question_info[path[0]].node
+        shown = " → ".join(f"`{name}`" for name in path)
         related = [Related(model.question_info[name].node.span, f"`{name}` is declared here")
-                   for name in dict.fromkeys(cycle[1:-1])]
-        yield error("E206", f"whether `{cycle[0]}` applies depends on itself: {path}",
+                   for name in dict.fromkeys(path[1:-1])]
+        yield error("E206", f"whether `{path[0]}` applies depends on itself: {shown}",
                     first.name.span, related=related,
                     hint="a question's condition may only use answers that do not depend on it")
+
+
+def _questions_read(model: Model, condition: nodes.Condition | None) -> list[str]:
+    if condition is None:
+        return []
+    return [atom.subject.text for atom in nodes.atoms(condition)
+            if isinstance(model.things.get(atom.subject.text), QuestionInfo)]
+
+
+def _conditioned_group(group: GroupInfo | None) -> list[GroupInfo]:
+    """The nearest group, from ``group`` outwards, with a condition of its own."""
+    return next(([found] for found in ancestors(group) if found.node.applies is not None), [])
 
 
 # ---- satisfiability --------------------------------------------------------------------------
@@ -154,14 +182,17 @@ def impossible_conditions(model: Model) -> Iterator[Diagnostic]:
     Checked by trying every combination of candidate states, judged by :func:`nodes.holds` (the
     one definition of what conditions mean): each enumeration value, each scale value (and "no
     answer"), each band label, and for numbers the bounds and the numbers the condition mentions
-    and their neighbours. That set decides every comparison the language has.
+    and their neighbours. That set decides every comparison the language has. The analysis is
+    best effort within a budget (see :class:`_Analysis`), so its cost is bounded whatever the
+    ruleset holds; what it cannot afford to judge, it does not warn about.
     """
+    analysis = _Analysis(model)
     for info in model.questions:
-        if info.node.applies is None or not all(_well_typed(model, c) for c in info.conditions):
+        if info.node.applies is None or not all(analysis.well_typed(c) for c in info.conditions):
             continue
         inherited = info.conditions[:-1]
-        if not _satisfiable(model, info.conditions):
-            if inherited and _satisfiable(model, inherited):
+        if not analysis.satisfiable(info.conditions):
+            if inherited and analysis.satisfiable(inherited):
                 yield warning("W301", f"question `{info.node.name.text}` can never apply: its "
                               "condition contradicts its group's", info.node.applies.span,
                               hint="check the condition against the group's `applies when`")
@@ -170,41 +201,81 @@ def impossible_conditions(model: Model) -> Iterator[Diagnostic]:
                               hint=f"so question `{info.node.name.text}` would never apply")
     for group in model.groups:
         condition = group.node.applies
-        if condition is not None and _well_typed(model, condition) and not _satisfiable(
-                model, (condition,)):
+        if condition is not None and analysis.well_typed(condition) and not \
+                analysis.satisfiable((condition,)):
             yield warning("W301", "this condition can never be true", group.node.applies.span,
                           hint=f"so no question in `{group.node.name.text}` would ever apply")
     for score in model.scores:
         for limit in score.limits:
             condition = limit.condition
-            if _well_typed(model, condition, "limit") and not _satisfiable(model, (condition,)):
+            if analysis.well_typed(condition, "limit") and not analysis.satisfiable((condition,)):
                 yield warning("W301", "this limit can never take effect", limit.condition.span)
 
 
-def _well_typed(model: Model, condition: nodes.Condition, place: str = "applies") -> bool:
-    """Whether every comparison in a condition names something known and fits its type; the
-    others are reported by :func:`condition_types` and not judged here."""
-    for atom in nodes.atoms(condition):
-        if atom.subject.text not in model.things:
-            return False
-        if any(True for _ in _atom_problems(model, place, atom)):
-            return False
-    return True
+class _Analysis:
+    """Satisfiability for one ruleset: what each condition holds is worked out once (a group's
+    condition is shared by every question in it), and the comparisons judged in all are
+    counted against MAX_WORK; a condition with more than MAX_ATOMS comparisons, or one whose
+    combinations no longer fit the budget, is taken to be satisfiable."""
 
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.budget = MAX_WORK
+        self._atoms: dict[int, tuple[dict[str, list], int]] = {}  # by id(condition)
+        self._typed: dict[tuple[int, str], bool] = {}
 
-def _satisfiable(model: Model, parts: tuple[nodes.Condition, ...]) -> bool:
-    names = sorted({name for part in parts for name in nodes.subjects(part)})
-    options = [_candidates(model, model.things[name], parts, name) for name in names]
-    if math.prod(max(1, len(states)) for states in options) > MAX_COMBINATIONS:
-        return True
-    for combination in itertools.product(*options):
-        states = dict(zip(names, combination, strict=True))
-        if all(nodes.holds(part, states.__getitem__) for part in parts):
+    def atoms_by_subject(self, condition: nodes.Condition) -> tuple[dict[str, list], int]:
+        """A condition's comparisons by what they compare, and how many there are."""
+        key = id(condition)
+        if key not in self._atoms:
+            found: dict[str, list] = {}
+            count = 0
+            for atom in nodes.atoms(condition):
+                found.setdefault(atom.subject.text, []).append(atom)
+                count += 1
+            self._atoms[key] = found, count
+        return self._atoms[key]
+
+    def well_typed(self, condition: nodes.Condition, place: str = "applies") -> bool:
+        """Whether every comparison in a condition names something known and fits its type;
+        the others are reported by :func:`condition_types` and not judged here."""
+        key = (id(condition), place)
+        if key not in self._typed:
+            self._typed[key] = all(
+                atom.subject.text in self.model.things
+                and not any(True for _ in _atom_problems(self.model, place, atom))
+                for atom in nodes.atoms(condition))
+        return self._typed[key]
+
+    def satisfiable(self, parts: tuple[nodes.Condition, ...]) -> bool:
+        found = [self.atoms_by_subject(part) for part in parts]
+        size = sum(count for _, count in found)
+        if size > MAX_ATOMS:
             return True
-    return False
+        by_subject: dict[str, list] = {}
+        for atoms_of, _ in found:
+            for name, atoms in atoms_of.items():
+                by_subject.setdefault(name, []).extend(atoms)
+        names = sorted(by_subject)
+        options = []
+        combinations = 1
+        for name in names:
+            options.append(_candidates(self.model, self.model.things[name], by_subject[name]))
+            combinations *= max(1, len(options[-1]))
+            if combinations > MAX_COMBINATIONS:
+                return True
+        if combinations * size > self.budget:
+            return True
+        self.budget -= combinations * size
+        for combination in itertools.product(*options):
+            states = dict(zip(names, combination, strict=True))
+            if all(nodes.holds(part, states.__getitem__) for part in parts):
+                return True
+        return False
 
 
-def _candidates(model: Model, subject, parts, name: str) -> list[nodes.State]:
+def _candidates(model: Model, subject, atoms: list) -> list[nodes.State]:
+    """The states of one subject that decide every comparison in ``atoms`` (its own)."""
     match subject:
         case nodes.Attribute(type=nodes.ChoiceType(values=values)):
             return [nodes.State(value.text) for value in values]
@@ -212,14 +283,15 @@ def _candidates(model: Model, subject, parts, name: str) -> list[nodes.State]:
             return [nodes.State("yes"), nodes.State("no")]
         case nodes.Attribute(type=nodes.WholeNumberType() as kind):
             return [nodes.State(number, numeric=True)
-                    for number in _number_candidates(kind, parts, name)]
+                    for number in _number_candidates(kind, atoms)]
         case nodes.Attribute():
-            mentioned = {word.text for part in parts for atom in nodes.atoms(part)
-                         if atom.subject.text == name for word in _words(atom)}
+            mentioned = {word.text for atom in atoms for word in _words(atom)}
             return [nodes.State(text) for text in sorted(mentioned)] + [nodes.State()]
         case QuestionInfo(scale=nodes.Scale() as scale):
             return [nodes.State(v.value.text, v.category) for v in scale.values] + [nodes.State()]
         case GroupInfo() | ScoreInfo():
+            name = subject.node.name.text if isinstance(subject, GroupInfo) else \
+                subject.name.text
             score = subject if isinstance(subject, ScoreInfo) else model.score_info.get(name)
             table = model.bands.get(score.bands.text) if score and score.bands else None
             labels = [band.label.text for band in table.bands] if table else []
@@ -227,17 +299,14 @@ def _candidates(model: Model, subject, parts, name: str) -> list[nodes.State]:
     return [nodes.State()]
 
 
-def _number_candidates(kind: nodes.WholeNumberType, parts, name: str) -> list[Decimal]:
+def _number_candidates(kind: nodes.WholeNumberType, atoms: list) -> list[Decimal]:
     points = {Decimal(0)}
-    for part in parts:
-        for atom in nodes.atoms(part):
-            if atom.subject.text != name:
-                continue
-            numbers = [atom.number.value] if isinstance(atom, nodes.Compare) else [
-                number for number in (_as_number(word.text) for word in _words(atom))
-                if number is not None]
-            for number in numbers:
-                points.update({number.to_integral_value() + step for step in (-1, 0, 1)})
+    for atom in atoms:
+        numbers = [atom.number.value] if isinstance(atom, nodes.Compare) else [
+            number for number in (_as_number(word.text) for word in _words(atom))
+            if number is not None]
+        for number in numbers:
+            points.update({number.to_integral_value() + step for step in (-1, 0, 1)})
     low = kind.low.value if kind.low is not None else None
     high = kind.high.value if kind.high is not None else None
     points.update(bound for bound in (low, high) if bound is not None)

@@ -60,3 +60,23 @@ def value_counts(model: Model) -> Iterator[Diagnostic]:
             yield error("E111", f"{owner} lists {len(words):,} values; at most "
                         f"{limits.MAX_VALUES:,} are allowed", words[limits.MAX_VALUES].span,
                         hint="group values that mean the same, or use a text attribute")
+
+
+def condition_sizes(model: Model) -> Iterator[Diagnostic]:
+    """E111: more comparisons in the conditions questions must pass than the limit, a group's
+    condition counted once for each question in it; reported at the first question beyond."""
+    sizes: dict[int, int] = {}
+    total = 0
+    for info in model.questions:
+        for condition in info.conditions:
+            if id(condition) not in sizes:
+                sizes[id(condition)] = sum(1 for _ in nodes.atoms(condition))
+            total += sizes[id(condition)]
+        if total > limits.MAX_CONDITION_COMPARISONS:
+            yield error("E111", "the conditions that decide whether questions apply hold more "
+                        f"than {limits.MAX_CONDITION_COMPARISONS:,} comparisons in all (a "
+                        "group's condition counts once for each question in it)",
+                        info.node.name.span,
+                        hint="shorten long conditions, or move questions out of groups whose "
+                             "conditions are long")
+            return
