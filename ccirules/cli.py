@@ -200,8 +200,6 @@ def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, outp
     Case files may be YAML, JSON, JSON Lines, CSV or Excel (.xlsx). The result carries a stamp
     of the ruleset's and inputs' sha256, so the same inputs always give the same bytes.
     """
-    from decimal import Decimal, InvalidOperation
-
     from ccirules.results import RENDERERS
 
     thresholds = _pairs(fail_under, "--fail-under")
@@ -211,11 +209,12 @@ def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, outp
     parsed_thresholds = []
     for name, value in thresholds:
         _known_score(evaluation, name, "--fail-under")
-        try:
-            parsed_thresholds.append((name, Decimal(value.rstrip("%"))))
-        except InvalidOperation:
-            raise click.BadParameter(f"`{value}` is not a number",
-                                     param_hint="--fail-under") from None
+        from ccirules.gates import read_threshold
+
+        threshold = read_threshold(value)
+        if threshold is None:
+            raise click.BadParameter(f"`{value}` is not a number", param_hint="--fail-under")
+        parsed_thresholds.append((name, threshold))
     for name, label in bands:
         _known_score(evaluation, name, "--fail-on-band")
         table = evaluation.ruleset.score(name).bands
@@ -247,12 +246,9 @@ def _gates(evaluation: Evaluation, stamp, thresholds, bands, expect: str | None)
     failures = gates.below_thresholds(evaluation, thresholds)
     failures += gates.in_bands(evaluation, bands)
     if expect is not None:
-        try:
-            with open(expect, encoding="utf-8") as handle:
-                expected = json.load(handle)
-        except (OSError, ValueError) as problem:
-            raise click.BadParameter(f"cannot read {expect}: {problem}",
-                                     param_hint="--expect") from None
+        expected = gates.read_expected(expect)
+        if isinstance(expected, str):
+            raise click.BadParameter(f"cannot use {expect}: {expected}", param_hint="--expect")
         moved = gates.drift(result_document(evaluation, stamp), expected)
         if moved:
             failures.append(f"the result differs from {expect}:\n  " + "\n  ".join(moved))

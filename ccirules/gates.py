@@ -7,12 +7,59 @@ people see and challenge.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from ccirules.diagnostics import Diagnostic
 from ccirules.evaluator import Evaluation
+from ccirules.limits import NumberProblem, read_number
+from ccirules.loaders import MAX_CASE_FILE_BYTES
+from ccirules.reading import read_source
 from ccirules.results import shown
 from ccirules.scoring import shown_value
+
+
+def read_threshold(text: str) -> Decimal | None:
+    """A `--fail-under` threshold (``75``, ``74.5``, ``75%``), read as every number is (no NaN,
+    no exponents, within the limits); None when it is not one."""
+    number = read_number(text.strip().removesuffix("%"))
+    return None if isinstance(number, NumberProblem) else number
+
+
+def read_expected(path: str) -> dict | str:
+    """The committed result `--expect` names, or why it cannot be compared with: a file that
+    cannot be read (it is read as every input is: a regular file, within a size limit), is not
+    JSON, or is not shaped as a ccirules result."""
+    source = read_source(path, MAX_CASE_FILE_BYTES, "results")
+    if isinstance(source, Diagnostic):
+        return source.message
+    try:
+        document = json.loads(source.text)
+    except (ValueError, RecursionError) as problem:
+        return f"it is not JSON ({problem})" if isinstance(problem, ValueError) \
+            else "it is not JSON that can be read (nested too deeply)"
+    if not _is_result(document):
+        return "it is not a ccirules result (see ccirules/schemas/result.schema.json)"
+    return document
+
+
+def _is_result(document: object) -> bool:
+    """The parts :func:`drift` reads are shaped as a result's are."""
+    if not isinstance(document, dict) or not _are_scores(document.get("scores", [])):
+        return False
+    breakdown = document.get("breakdown")
+    if breakdown is None:
+        return True
+    return isinstance(breakdown, dict) and isinstance(breakdown.get("by"), str) and \
+        isinstance(breakdown.get("groups"), list) and all(
+            isinstance(group, dict) and "value" in group and _are_scores(group.get("scores"))
+            for group in breakdown["groups"])
+
+
+def _are_scores(scores: object) -> bool:
+    return isinstance(scores, list) and all(
+        isinstance(score, dict) and isinstance(score.get("id"), str) for score in scores)
 
 
 def below_thresholds(evaluation: Evaluation,
@@ -87,7 +134,7 @@ def _key(score: Mapping[str, object], field: str) -> object:
 
 def _describe(score: Mapping[str, object]) -> str:
     band = score.get("band")
-    counts = (f" ({score['sufficient']}/{score['applicable']})"
+    counts = (f" ({score.get('sufficient')}/{score['applicable']})"
               if score.get("applicable") is not None else "")
     label = f" {band['label']}" if isinstance(band, dict) else ""
     return f"{score.get('display')}{counts}{label}"

@@ -96,8 +96,7 @@ def render_result_json(evaluation: Evaluation, stamp: Stamp) -> str:
     import json
 
     return escape.json_text(json.dumps(result_document(evaluation, stamp), indent=2,
-                                       ensure_ascii=False)) + "
-"
+                                       ensure_ascii=False)) + "\n"
 
 
 def _score_json(ruleset: CompiledRuleset, result: ScoreResult) -> dict[str, object]:

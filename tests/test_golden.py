@@ -19,9 +19,9 @@ import pytest
 from click.testing import CliRunner
 
 from ccirules import reading
-from ccirules.loaders import records
 from ccirules.cli import main
 from ccirules.diagnostics import CODES
+from ccirules.loaders import records
 from tests.conftest import GOLDEN, ROOT, compare_golden
 from tests.errors_doc import render_errors_doc
 
