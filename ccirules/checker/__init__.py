@@ -25,7 +25,7 @@ CHECKS: tuple[Check, ...] = (
     names.duplicate_names,
     names.duplicate_values,
     names.unknown_references,
-    sizes.reserved_names,
+    sizes.uncarriable_names,
     sizes.declaration_counts,
     sizes.value_counts,
     sizes.condition_sizes,

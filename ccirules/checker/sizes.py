@@ -1,6 +1,7 @@
 """Checks that keep a ruleset within the limits of :mod:`ccirules.limits`, so that whatever
-`check` accepts, every command runs in bounded time and memory: counts of questions, attributes,
-scores and values, and names that case files must be able to carry."""
+`check` accepts, every command runs in bounded time and memory (counts of questions,
+attributes, scores, values and comparisons), and that every name and value is one case files
+can carry."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from ccirules.source import Span
 from ccirules.suggest import with_article
 
 
-def reserved_names(model: Model) -> Iterator[Diagnostic]:
-    """E208: a question or attribute named as a case file's own keys (`case` is the case's id;
-    `cases` and `judgements` make a mapping a file of cases), which no case file could answer."""
+def uncarriable_names(model: Model) -> Iterator[Diagnostic]:
+    """E208: what no case file could give. A question or attribute named as a case file's own
+    keys (`case` is the case's id; `cases` and `judgements` make a mapping a file of cases); a
+    value of a scale, a choice or a band table that is blank or has surrounding spaces (case
+    files trim them from every value, so it could never be matched)."""
     named = [("attribute", attribute.name) for attribute in model.attributes]
     named += [("question", info.node.name) for info in model.questions]
     for kind, name in named:
@@ -23,10 +26,28 @@ def reserved_names(model: Model) -> Iterator[Diagnostic]:
             yield error("E208", f"`{name.text}` cannot name {with_article(kind)}: case files use "
                         f"`{name.text}` for {_RESERVED_USE[name.text]}", name.span,
                         hint=f"choose another name for this {kind}")
+    for word in _values(model):
+        if not word.text.strip():
+            yield error("E208", f'"{word.text}" cannot be a value: a blank value in a case file '
+                        "means nothing was recorded", word.span, hint="give the value a name")
+        elif word.text != word.text.strip():
+            yield error("E208", f'"{word.text}" cannot be a value: case files trim the spaces '
+                        "around every value, so no answer could match it", word.span,
+                        hint=f'write it as "{word.text.strip()}"')
 
 
 _RESERVED_USE = {"case": "each case's id", "cases": "the list of cases",
                  "judgements": "the inspection's judgements"}
+
+
+def _values(model: Model) -> Iterator[nodes.Word]:
+    for scale in model.scales.values():
+        yield from (value.value for value in scale.values)
+    for attribute in model.attributes:
+        if isinstance(attribute.type, nodes.ChoiceType):
+            yield from attribute.type.values
+    for table in model.bands.values():
+        yield from (band.label for band in table.bands)
 
 
 def declaration_counts(model: Model) -> Iterator[Diagnostic]:
