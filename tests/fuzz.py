@@ -260,8 +260,6 @@ def _workbook(draw, header: list, records: list[dict], faithful: bool) -> bytes:
                 value = json.dumps(value)
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2 ** 53:
                 value = str(value)
-            if isinstance(value, str):
-                value = _OUTPUT_CONTROLS.sub("", value)[:32_000]
             _put(sheet.cell(row, column), value)
     if not faithful:
         change = draw(st.sampled_from(["none", "far cell", "very far cell", "merged",
@@ -294,6 +292,10 @@ def _workbook(draw, header: list, records: list[dict], faithful: bool) -> bytes:
 
 
 def _put(cell, value) -> None:
+    """A value in a cell, as Excel can hold it: no control characters, at most 32,000
+    characters, text that looks like a formula kept as text."""
+    if isinstance(value, str):
+        value = _OUTPUT_CONTROLS.sub("", value)[:32_000]
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # text that looks like a formula stays text
@@ -596,9 +598,13 @@ def _watch_worker(arguments, out: Path, chunk: int, count: int, skip: int, stats
          "--chunk", str(chunk), "--chunk-runs", str(count), "--skip", str(skip),
          "--out", str(out)], stdout=subprocess.PIPE, text=True)
     lines: queue.Queue = queue.Queue()
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout],
-                              daemon=True)
-    reader.start()
+
+    def read() -> None:
+        for line in process.stdout:
+            lines.put(line)
+        lines.put(None)  # the worker has ended (or closed its output)
+
+    threading.Thread(target=read, daemon=True).start()
     ran = 0
     while True:
         try:
@@ -607,6 +613,9 @@ def _watch_worker(arguments, out: Path, chunk: int, count: int, skip: int, stats
             process.kill()
             process.wait()
             return "hang", ran
+        if line is None:
+            process.wait()
+            return process.returncode or "ended early", ran
         kind, *rest = line.split()
         ran += 1
         stats["runs"] += 1
