@@ -21,7 +21,7 @@ import attrs
 from ccirules.diagnostics import Related, error
 from ccirules.limits import MAX_FILE_VALUES
 from ccirules.loaders.documents import DocNode, DocumentError, too_many_values
-from ccirules.source import SourceFile, Span
+from ccirules.source import SourceFile
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
@@ -144,7 +144,7 @@ class _Reader:
                 self.pos = match.end()
                 span = self.source.span(start, self.pos)
                 word = match.group()
-                value = _WORDS[word] if pattern is _WORD else json_number(word, span)
+                value = _WORDS[word] if pattern is _WORD else json_number(word)
                 return DocNode("scalar", value, span)
         self._unexpected()
 
@@ -172,13 +172,13 @@ class _Reader:
                                   self.source.span(offset, offset + 1), hint=hint))
 
 
-def json_number(text: str, span: Span) -> int | float:
-    """A JSON number as Python reads it, refusing ones no answer could be (1e999, 5000 digits)."""
+def json_number(text: str) -> int | float | str:
+    """A JSON number as Python reads it; one Python cannot hold as a number (1e999, 5,000
+    digits) is kept as the text written, for the loader to judge as it judges any text."""
     try:
         number = json.loads(text)
     except ValueError:
-        number = None
-    if number is None or (isinstance(number, float) and not math.isfinite(number)):
-        raise DocumentError(error("E403", "this number is too large to be a value", span,
-                                  hint="case files hold answers and attributes, not big numbers"))
+        return text
+    if isinstance(number, float) and not math.isfinite(number):
+        return text
     return number

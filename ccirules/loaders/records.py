@@ -188,7 +188,9 @@ class RecordBuilder:
                 problem = whole_number_problem(number)
                 return self._reject(field, problem.message, lambda: problem.hint)
             return self._reject(field, f"{number} is outside `{attribute.name}`'s range "
-                                       f"{low} to {high}")
+                                       f"{low} to {high}",
+                                lambda: f"`{attribute.name}` is a whole number from {low} to "
+                                        f"{high}; check the value, or the range declared for it")
         return number
 
     def _answer(self, field: Field) -> str | None:
