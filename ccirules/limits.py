@@ -120,7 +120,8 @@ def whole_number_problem(number: int) -> NumberProblem | None:
     if -MAX_WHOLE <= number <= MAX_WHOLE:
         return None
     return NumberProblem(False, f"{_shortened(str(number))} is too large: whole numbers are at "
-                         f"most {MAX_WHOLE:,}", "check the value")
+                         f"most {MAX_WHOLE:,}", f"numbers have at most {MAX_WHOLE_DIGITS} digits "
+                         "before the decimal point")
 
 
 def control_character(text: str) -> str | None:

@@ -158,8 +158,7 @@ class RecordBuilder:
         if _blank(raw):
             return None
         if isinstance(raw, datetime.date | datetime.time):
-            return self._reject(field, f"a date where `{attribute.name}` expects "
-                                       f"{_expects(attribute)}")
+            return self._date(field, f"`{attribute.name}` expects {_expects(attribute)}")
         if attribute.kind is AttributeKind.WHOLE_NUMBER:
             return self._whole_number(attribute, field)
         text = _text_of(raw)
@@ -198,6 +197,8 @@ class RecordBuilder:
         raw = field.value
         if _blank(raw):
             return None
+        if isinstance(raw, datetime.date | datetime.time):
+            return self._date(field, f"question `{question.name}` expects an answer")
         text = _text_of(raw)
         if self._control_character(field, text):
             return None
@@ -210,6 +211,12 @@ class RecordBuilder:
                                 lambda: did_you_mean(text or "", values)
                                 or f"valid answers: {listed}")
         return match
+
+    def _date(self, field: Field, expected: str) -> None:
+        """E403 for a spreadsheet date where text or a number is expected."""
+        return self._reject(field, f"a date where {expected}",
+                            lambda: "Excel took what was typed for a date: format the cell as "
+                                    "text and type the value again")
 
     def _control_character(self, field: Field, text: str) -> bool:
         """Report a value holding a character that must not reach any output."""
