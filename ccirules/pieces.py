@@ -32,7 +32,7 @@ import msgspec
 
 from ccirules.cases import InputFile
 from ccirules.compiler import CompiledRuleset
-from ccirules.diagnostics import Diagnostic, sorted_unique
+from ccirules.diagnostics import Diagnostic, has_errors, sorted_unique
 from ccirules.evaluator import CaseTrace, Evaluation, Problems, Run, finish
 from ccirules.loaders import MAX_CASE_FILE_BYTES, no_cases, read_judgements
 from ccirules.loaders.records import CASE_KEY, Field
@@ -278,7 +278,7 @@ def _merged(task: _Task, paths: Sequence[str], read: list[tuple[Piece, PieceResu
         files.extend(result.files)
         traced.extend(result.traced)
     judgements = read_judgements(task.ruleset, judged, diagnostics)
-    if cases == 0 and not diagnostics:
+    if cases == 0 and not has_errors(diagnostics):  # warnings (W409) do not count
         diagnostics.append(no_cases(paths))
     source = _Merged(cases, list(sorted_unique(diagnostics)), judgements,
                      sorted(files, key=lambda file: file.path))

@@ -52,10 +52,11 @@ class SourceFile:
     def line_window(self, line: int, start: int, end: int) -> tuple[str, int]:
         """Characters ``start`` to ``end`` (0-based columns) of one line, and the line's
         length: a part of a long line costs what the part costs, not what the line does."""
-        if not 1 <= line <= len(self._line_starts):
+        index = line - self.first_line + 1
+        if not 1 <= index <= len(self._line_starts):
             return "", 0
-        first = self._line_starts[line - 1]
-        last = self._line_starts[line] - 1 if line < len(self._line_starts) else len(self.text)
+        first = self._line_starts[index - 1]
+        last = self._line_starts[index] - 1 if index < len(self._line_starts) else len(self.text)
         if last > first and self.text[last - 1] == "\r":
             last -= 1
         return self.text[first + start:min(first + end, last)], last - first

@@ -116,10 +116,11 @@ _OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 def _marked_span(source: SourceFile, event) -> Span:
     """A scalar's span from the parser's marks (0-based lines and columns), as
     :func:`_span` would find it by searching the text's lines, at a fraction of the cost."""
-    start, end = event.start_mark, event.end_mark
+    start, end, first = event.start_mark, event.end_mark, source.first_line
     if end.index <= start.index:
-        return Span(source, start.line + 1, start.column + 1, start.line + 1, start.column + 2)
-    return Span(source, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+        return Span(source, start.line + first, start.column + 1, start.line + first,
+                    start.column + 2)
+    return Span(source, start.line + first, start.column + 1, end.line + first, end.column + 1)
 
 
 def _span(source: SourceFile, first, last) -> Span:

@@ -34,13 +34,16 @@ from ccirules.cases import Case, InputFile, Judgements
 from ccirules.codegen import case_id_of
 from ccirules.compiler import CompiledRuleset
 from ccirules.diagnostics import Diagnostic, error
-from ccirules.loaders import FORMATS, expand_paths, load_file
+from ccirules.loaders import FORMATS, MAX_CASE_FILE_BYTES, expand_paths, load_file
 from ccirules.loaders.documents import DocumentError, records_and_judgements
 from ccirules.loaders.records import CASE_KEY, Field, RecordBuilder, repeated_case
-from ccirules.reading import decode, open_failure
+from ccirules.reading import decode, open_failure, open_regular
 from ccirules.source import SourceFile, Span
 
 CHUNK_BYTES = 1024 * 1024
+
+#: The longest line read: a case, like a file read whole, is at most MAX_CASE_FILE_BYTES.
+MAX_LINE_BYTES = MAX_CASE_FILE_BYTES
 
 
 class Piece(msgspec.Struct, frozen=True):
@@ -141,10 +144,9 @@ class FileRows:
 
     def _json_lines(self, piece: Piece) -> Iterator[list]:
         path = piece.path
-        try:
-            handle = open(path, "rb")  # noqa: SIM115 - closed by the `with` below
-        except OSError as problem:
-            self.diagnostics.append(open_failure(path, problem))
+        handle = open_regular(path)
+        if isinstance(handle, Diagnostic):
+            self.diagnostics.append(handle)
             return
         decoder = self.scorer.decoder
         line_number = piece.first_line
@@ -163,7 +165,11 @@ class FileRows:
                 if not chunk:
                     break
                 if not chunk.endswith(b"\n") and (left is None or len(chunk) < left):
-                    chunk += handle.readline()
+                    chunk += handle.readline(MAX_LINE_BYTES)
+                    if len(chunk) > MAX_LINE_BYTES and not chunk.endswith(b"\n"):
+                        self.diagnostics.append(
+                            _line_too_long(path, line_number + chunk.count(b"\n")))
+                        return
                 if left is not None:
                     left -= len(chunk)
                 digest.update(chunk)
@@ -259,8 +265,12 @@ class FileRows:
         from ccirules.loaders.tables import csv_records
 
         header = None
+        handle = open_regular(piece.path)
+        if isinstance(handle, Diagnostic):
+            self.diagnostics.append(handle)
+            return []
         try:
-            with open(piece.path, "rb") as handle:
+            with handle:
                 if piece.header is not None:
                     start, end, line = piece.header
                     handle.seek(start)
@@ -354,23 +364,33 @@ def _parsed_line(source: SourceFile):
 
 
 def _lines_of(piece: Piece) -> Iterator[tuple[int, bytes]]:
-    """A JSON Lines piece's lines with their numbers."""
-    with open(piece.path, "rb") as handle:
+    """A JSON Lines piece's lines with their numbers (the file's first without its byte-order
+    mark, as it was read)."""
+    handle = open_regular(piece.path)
+    if isinstance(handle, Diagnostic):
+        return
+    with handle:
         handle.seek(piece.start)
         position = piece.start
         for number, line in enumerate(handle, start=piece.first_line):
             if piece.end is not None and position >= piece.end:
                 return
+            yield number, line.removeprefix(codecs.BOM_UTF8) if position == 0 else line
             position += len(line)
-            yield number, line
 
 
 def _read_line(path: str, wanted: int) -> str:
-    with open(path, "rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if number == wanted:
-                return line.decode("utf-8", errors="replace").rstrip("\r\n")
+    for number, line in _lines_of(Piece(path, "jsonl")):
+        if number == wanted:
+            return line.decode("utf-8", errors="replace").rstrip("\r\n")
     return ""
+
+
+def _line_too_long(path: str, number: int) -> Diagnostic:
+    """E102 for a JSON Lines line longer than a file read whole may be (reading stops)."""
+    return error("E102", f"line {number:,} is longer than {MAX_LINE_BYTES:,} bytes; a line of "
+                 "JSON Lines holds one case", Span(SourceFile(path, ""), number, 1, number, 1),
+                 hint="check that this is a JSON Lines file, with one case per line")
 
 
 class _CaseOnly(msgspec.Struct):
