@@ -238,7 +238,6 @@ def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, outp
 
 def _gates(evaluation: Evaluation, stamp, thresholds, bands, expect: str | None) -> None:
     """Run the CI gates asked for; exit 1 with every reason when any fails."""
-
     from ccirules import gates
     from ccirules.results import result_document
 

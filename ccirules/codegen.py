@@ -342,14 +342,14 @@ class _Writer:
         return f"{'not in' if negated else 'in'} {self._constant(frozenset(values))}"
 
 
-def _balanced_sum(terms: list[str]) -> str:
+def _balanced_sum(parts: list[str]) -> str:
     """``(a + b) + (c + d)``: the sum of the terms as a balanced tree, nested log2(n) deep, not
     ``a + b + c + d``, which nests one level per term and exhausts Python's compiler beyond a
     few thousand questions."""
-    if len(terms) <= 2:
-        return " + ".join(terms)
-    middle = len(terms) // 2
-    return f"({_balanced_sum(terms[:middle])}) + ({_balanced_sum(terms[middle:])})"
+    if len(parts) <= 2:
+        return " + ".join(parts)
+    middle = len(parts) // 2
+    return f"({_balanced_sum(parts[:middle])}) + ({_balanced_sum(parts[middle:])})"
 
 
 def _indented(lines: list[str], levels: int) -> list[str]:
