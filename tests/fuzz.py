@@ -382,7 +382,7 @@ def run_pipeline(folder: Path, run: RunInput) -> Outcome:
         invoke("eval", rules, cases, "--allow-unanswered")
         result = invoke("eval", rules, cases, "--format", "json", "--trace",
                         "--allow-unanswered", *by)
-        invoke("eval", rules, cases, "--format", "csv")
+        invoke("eval", rules, cases, "--format", "csv", "--jobs", "2")
         invoke("eval", rules, cases, "--format", "markdown", *by)
         invoke("eval", rules, cases, "--format", "json", "--output", "out.json")
         if result.exit_code == 0:
