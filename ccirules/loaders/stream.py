@@ -358,7 +358,7 @@ class FileRows:
 
 
 def _parsed_line(source: SourceFile):
-    from ccirules.loaders.json_positions import parse_json  # Lark: only for a line in question
+    from ccirules.loaders.json_positions import parse_json  # only for a line in question
 
     return parse_json(source)
 

@@ -126,7 +126,7 @@ def _check_header(header: list[tuple[str, Span]]) -> None:
 def json_lines_records(source: SourceFile) -> Iterator[Record]:
     """A record per non-blank line, each parsed with positions, so problems point at the key or
     value on that line."""
-    from ccirules.loaders.json_positions import parse_json  # Lark: only JSON input needs it
+    from ccirules.loaders.json_positions import parse_json  # only JSON input needs it
 
     offset = 0
     for line in source.text.splitlines(keepends=True):
