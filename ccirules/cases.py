@@ -25,10 +25,13 @@ class Case(msgspec.Struct, frozen=True):
 
 
 class Judgements(msgspec.Struct, frozen=True):
-    """Ratings recorded once per inspection, for scores that are `judged directly`."""
+    """What is recorded once per inspection: ratings for scores that are `judged directly`, and
+    the inspection's facts (:mod:`ccirules.facts`)."""
 
     ratings: Mapping[str, str]
     origins: Mapping[str, Span]
+    facts: Mapping[str, str] = msgspec.field(default_factory=dict)
+    fact_origins: Mapping[str, Span] = msgspec.field(default_factory=dict)
 
 
 class InputFile(msgspec.Struct, frozen=True):

@@ -57,7 +57,9 @@ def main(no_cache: bool) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Diagnostics for people (text) or for tools (json).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def check(rulesets: tuple[str, ...], output_format: str, strict: bool) -> None:
+@click.option("--lang", type=click.Choice(["en", "cy"]), default="en", show_default=True,
+              help="With cy, also report every title that has no Welsh version (W303).")
+def check(rulesets: tuple[str, ...], output_format: str, strict: bool, lang: str) -> None:
     """Check RULESETS for mistakes, reporting every problem found.
 
     Paths are printed as given, so output does not depend on the working directory.
@@ -68,6 +70,12 @@ def check(rulesets: tuple[str, ...], output_format: str, strict: bool) -> None:
 
     results = [check_ruleset_file(path) for path in rulesets]
     diagnostics = [d for result in results for d in result.diagnostics]
+    if lang != "en":
+        from ccirules.i18n import welsh_diagnostics
+
+        diagnostics = [d for result in results
+                       for d in sorted((*result.diagnostics, *welsh_diagnostics(result.ruleset)),
+                                       key=lambda d: d.sort_key())]
     if output_format == "json":
         click.echo(render_diagnostics_json(diagnostics, rulesets), nl=False)
     elif diagnostics:
@@ -157,6 +165,31 @@ def _known_score(evaluation: Evaluation, name: str, option: str) -> None:
                                  + (f"; {hint}" if hint else ""), param_hint=option)
 
 
+_lang_option = click.option(
+    "--lang", type=click.Choice(["en", "cy"]), default="en", show_default=True,
+    help="Language of titles and of ccirules' own words: English (en) or Welsh (cy). A title "
+         "with no Welsh version is shown in English, marked †, and listed in a warning.")
+
+
+def _warn_fallbacks(titles, ruleset_path: str, strict: bool) -> None:
+    """The titles shown in English for want of Welsh, in one warning (W303)."""
+    _warn_fallback_list(titles.fallback_list(), ruleset_path, strict)
+
+
+def _warn_fallback_list(listed: list[str], ruleset_path: str, strict: bool) -> None:
+    if not listed:
+        return
+    from ccirules.diagnostics import warning
+    from ccirules.i18n import message
+    from ccirules.source import SourceFile
+
+    _fail_on_diagnostics([warning("W303", message(
+        "result.fallback_warning", "en", n=len(listed), titles=", ".join(listed)),
+        SourceFile(ruleset_path, "").whole(),
+        hint="add `welsh \"...\"` clauses to the ruleset; `ccirules check --lang cy` lists "
+             "every title without one")], strict)
+
+
 _shared_options = [
     click.option("--by", metavar="ATTRIBUTE", help="Break every score down by an attribute."),
     click.option("--allow-unanswered", is_flag=True,
@@ -190,16 +223,21 @@ def _with_shared_options(function):
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), metavar="N",
               help="Score in N processes (the result is the same). Default: every CPU this "
                    "process may use when the inputs total 8 MiB or more, else one.")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False), metavar="FILE.sqlite",
+              help="Also record the result in this results store (created if need be), "
+                   "replacing an earlier result of the same inspection.")
+@_lang_option
 @_with_shared_options
 def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, output: str | None,
                  trace: bool, expect: str | None, fail_under: tuple[str, ...],
-                 fail_on_band: tuple[str, ...], jobs: int | None, by: str | None,
-                 allow_unanswered: bool, strict: bool) -> None:
+                 fail_on_band: tuple[str, ...], jobs: int | None, store_path: str | None,
+                 lang: str, by: str | None, allow_unanswered: bool, strict: bool) -> None:
     """Score the cases in INPUTS (files or folders) with RULESET.
 
     Case files may be YAML, JSON, JSON Lines, CSV or Excel (.xlsx). The result carries a stamp
     of the ruleset's and inputs' sha256, so the same inputs always give the same bytes.
     """
+    from ccirules.i18n import Titles
     from ccirules.results import RENDERERS
 
     thresholds = _pairs(fail_under, "--fail-under")
@@ -222,7 +260,16 @@ def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, outp
         if label not in labels:
             raise click.BadParameter(f"`{label}` is not a band of `{name}` (bands: "
                                      + ", ".join(labels) + ")", param_hint="--fail-on-band")
-    text = RENDERERS[output_format](evaluation, stamp)
+    titles = Titles(evaluation.ruleset, lang)
+    text = RENDERERS[output_format](evaluation, stamp, titles)
+    if output_format in ("json", "csv"):  # titles in columns of their own: note the missing
+        for result in (*evaluation.scores, *(r for g in evaluation.breakdowns for r in g.scores)):
+            titles.score(result.name)
+            if result.band is not None:
+                titles.band(result.band)
+    _warn_fallbacks(titles, ruleset, strict)
+    if store_path is not None:
+        _store_result(store_path, evaluation, stamp)
     if output is not None:
         from ccirules.output import write_output
 
@@ -262,26 +309,30 @@ def _gates(evaluation: Evaluation, stamp, thresholds, bands, expect: str | None)
 @click.option("--case", "case_id", metavar="ID", help="Explain what one case contributed.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
+@_lang_option
 @_with_shared_options
 def explain(ruleset: str, inputs: tuple[str, ...], target: str | None, case_id: str | None,
-            output_format: str, by: str | None, allow_unanswered: bool, strict: bool) -> None:
+            output_format: str, lang: str, by: str | None, allow_unanswered: bool,
+            strict: bool) -> None:
     """Explain a score (--score ID) or a case (--case ID) from the answers behind it.
 
     For a score: the answers counted and left out, by question, with the reason and the ruleset
     line for each, and how many answers would move it to a neighbouring band.
     """
     from ccirules import explain as explaining
+    from ccirules.i18n import Titles
     from ccirules.suggest import did_you_mean
 
     if (target is None) == (case_id is None):
         raise click.UsageError("give either --score ID or --case ID")
     evaluation, _ = _evaluated(ruleset, inputs, by=by, allow_unanswered=allow_unanswered,
                                strict=strict, explaining=True)
+    titles = Titles(evaluation.ruleset, lang)
     if target is not None:
         _known_score(evaluation, target, "--score")
-        found = explaining.explain_score(evaluation, target)
+        found = explaining.explain_score(evaluation, target, titles)
         text = (explaining.render_score_json(found) if output_format == "json"
-                else explaining.render_score_text(found, evaluation.ruleset))
+                else explaining.render_score_text(found, evaluation.ruleset, titles))
     else:
         cases = sorted({record.case for record in evaluation.records})
         if case_id not in cases:
@@ -290,7 +341,8 @@ def explain(ruleset: str, inputs: tuple[str, ...], target: str | None, case_id: 
                                      + (f"; {hint}" if hint else ""), param_hint="--case")
         found = explaining.explain_case(evaluation, case_id)
         text = (explaining.render_case_json(found) if output_format == "json"
-                else explaining.render_case_text(found, evaluation.ruleset))
+                else explaining.render_case_text(found, evaluation.ruleset, titles))
+    _warn_fallbacks(titles, ruleset, strict)
     click.echo(text, nl=False)
 
 
@@ -411,6 +463,144 @@ def verify(ruleset: str, examples: int, seed: int, counterexamples: str) -> None
     click.echo(f"{len(results) - failed} passed, {failed} failed")
     if failed:
         sys.exit(ExitCode.GATE_FAILED)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write the page to FILE (atomically) instead of the terminal.")
+@click.option("--audit", is_flag=True,
+              help="Add an appendix explaining every score down to the cases (it names "
+                   "cases: not for publication).")
+@click.option("--min-count", type=click.IntRange(1, 1000), default=3, show_default=True,
+              help="Show counts of the sample's characteristics below N as \"fewer than N\".")
+@click.option("--compare", "compare_path", type=click.Path(dir_okay=False),
+              metavar="FILE.sqlite",
+              help="Add lowest, highest and average columns from the inspections in a results "
+                   "store under the same framework (this one left out).")
+@click.option("--compare-where", multiple=True, metavar="FACT=VALUE",
+              help="Compare only with inspections whose fact has this value "
+                   "(nation=Wales). Repeatable.")
+@click.option("--sample", multiple=True, metavar="ATTRIBUTE",
+              help="Chart these attributes of the sample (default: every one that can be "
+                   "charted). Repeatable.")
+@_lang_option
+@_with_shared_options
+def report(ruleset: str, inputs: tuple[str, ...], output: str | None, audit: bool,
+           min_count: int, compare_path: str | None, compare_where: tuple[str, ...],
+           sample: tuple[str, ...], lang: str, by: str | None, allow_unanswered: bool,
+           strict: bool) -> None:
+    """Write the inspection report of INPUTS as one self-contained HTML page.
+
+    Headline scores (beside a comparison, with --compare), the scoring summary, charts with
+    tables of the same figures, the sample's characteristics, per-question findings, how the
+    scores are calculated and the stamp; printable on A4. Without --audit the page names no
+    case. The same inputs give the same bytes.
+    """
+    from ccirules import api
+    from ccirules.output import write_output
+    from ccirules.report import ReportOptions, render_report
+    from ccirules.report.model import report_identity
+    from ccirules.results import Stamp
+    from ccirules.store import FACTS, StoreError, compare
+
+    where = dict(_pairs(compare_where, "--compare-where"))
+    for fact in where:
+        if fact not in FACTS:
+            raise click.BadParameter(f"`{fact}` is not a fact (facts: {', '.join(FACTS)})",
+                                     param_hint="--compare-where")
+    loaded = _loaded(ruleset, strict)
+    compiled = loaded.compiled
+    for name in [*sample, *([by] if by else [])]:
+        if name not in compiled.attributes:
+            raise click.BadParameter(f"`{name}` is not an attribute of this ruleset",
+                                     param_hint="--by" if name == by else "--sample")
+    cases = api.load_cases(inputs, compiled)
+    if cases.inspection is None:
+        _fail_on_diagnostics(cases.diagnostics, strict)
+    evaluation = api.evaluate(compiled, cases.inspection, by=by,
+                              allow_unanswered=allow_unanswered, keep_records=audit)
+    _fail_on_diagnostics([*loaded.diagnostics, *cases.diagnostics, *evaluation.diagnostics],
+                         strict)
+    stamp = Stamp(ruleset, loaded.sha256 or "", evaluation.files)
+    comparison = None
+    if compare_path is not None:
+        try:
+            comparison = compare(compare_path, compiled.info.title, compiled.info.version,
+                                 report_identity(evaluation, stamp), where)
+        except StoreError as problem:
+            click.echo(f"ccirules: {problem}", err=True)
+            sys.exit(ExitCode.INPUT_INVALID)
+    options = ReportOptions(lang=lang, audit=audit, min_count=min_count, compare_where=where,
+                            sample=sample)
+    html, fallbacks = render_report(evaluation, cases.inspection, stamp, options, comparison)
+    _warn_fallback_list(fallbacks, ruleset, strict)
+    if output is None:
+        click.echo(html, nl=False)
+        return
+    read = [ruleset, *(file.path for file in evaluation.files),
+            *([compare_path] if compare_path else [])]
+    problem = write_output(output, html, read)
+    if problem is not None:
+        _fail_on_diagnostics([problem], strict=False)
+
+
+def _store_result(store_path: str, evaluation: Evaluation, stamp) -> None:
+    from ccirules.results import result_document
+    from ccirules.store import StoreError, save_result
+
+    try:
+        save_result(store_path, result_document(evaluation, stamp))
+    except StoreError as problem:
+        click.echo(f"ccirules: {problem}", err=True)
+        sys.exit(ExitCode.INPUT_INVALID)
+
+
+@main.group("store")
+def store_group() -> None:
+    """Manage a results store (an SQLite file of published scores, for comparisons)."""
+
+
+@store_group.command("import", epilog=EXIT_CODES_HELP)
+@click.argument("csv_file", type=click.Path(dir_okay=False))
+@click.option("--store", "store_path", required=True, type=click.Path(dir_okay=False),
+              metavar="FILE.sqlite", help="The store to import into (created if need be).")
+def store_import(csv_file: str, store_path: str) -> None:
+    """Import published figures of inspections from CSV_FILE into a store.
+
+    Columns: area,nation,region,date,ruleset,score,value,band (and optionally type); a row per
+    score of an inspection. `ruleset` is the framework's title and version as results print them
+    ("Core Case Inspection of youth offending work 2012.1"). An inspection already stored (the
+    same ruleset, area and date) is replaced. With any problem, nothing is imported.
+    """
+    from ccirules.store import StoreError, import_csv
+
+    try:
+        count = import_csv(csv_file, store_path)
+    except StoreError as problem:
+        click.echo(f"ccirules: {problem}", err=True)
+        for line in problem.problems:
+            click.echo(f"  {line}", err=True)
+        sys.exit(ExitCode.INPUT_INVALID)
+    click.echo(f"imported {count} inspection{'' if count == 1 else 's'} into {store_path}")
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("store_path", metavar="FILE.sqlite", type=click.Path(dir_okay=False))
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]),
+              default="table", show_default=True)
+def history(store_path: str, output_format: str) -> None:
+    """List the inspections a results store holds."""
+    from ccirules.history import render_history
+    from ccirules.store import StoreError, stored
+
+    try:
+        found = stored(store_path)
+    except StoreError as problem:
+        click.echo(f"ccirules: {problem}", err=True)
+        sys.exit(ExitCode.INPUT_INVALID)
+    click.echo(render_history(found, output_format), nl=False)
 
 
 def run() -> None:

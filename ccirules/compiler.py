@@ -64,6 +64,8 @@ class CompiledScale(msgspec.Struct, frozen=True):
     name: str
     categories: Mapping[str, terms.Category]  # value -> what it means, in declared order
     spans: Mapping[str, Span]  # value -> where the ruleset says so
+    titles: Mapping[str, str | None] = msgspec.field(default_factory=dict)  # value -> title
+    welsh: Mapping[str, str | None] = msgspec.field(default_factory=dict)  # value -> in Welsh
 
     def lookup(self, raw: str) -> str | None:
         """The scale value a recorded answer stands for, or None."""
@@ -94,6 +96,7 @@ class CompiledAttribute(msgspec.Struct, frozen=True):
     high: int | None
     needed: bool  # some condition uses it, so every case must give it
     span: Span
+    welsh: str | None = None
 
     @property
     def bounds(self) -> tuple[int, int]:
@@ -122,6 +125,18 @@ class CompiledQuestion(msgspec.Struct, frozen=True):
     applies: tuple[AppliesWhen, ...]  # outermost group's first, the question's own last
     key_for: tuple[str, ...]
     span: Span
+    welsh: str | None = None
+
+
+class CompiledGroup(msgspec.Struct, frozen=True):
+    """A group of the hierarchy (section, criterion, standard, domain...), scored or not."""
+
+    name: str
+    level: str
+    title: str | None
+    welsh: str | None
+    parent: str | None
+    span: Span
 
 
 class CompiledBand(msgspec.Struct, frozen=True):
@@ -132,6 +147,7 @@ class CompiledBand(msgspec.Struct, frozen=True):
     below: bool
     points: Fraction | None
     rank: int  # 0 is the best band
+    welsh: str | None = None
 
     def contains(self, value: Fraction) -> bool:
         return self.low <= value and (value < self.high if self.below else value <= self.high)
@@ -141,6 +157,7 @@ class CompiledBands(msgspec.Struct, frozen=True):
     name: str
     title: str | None
     bands: tuple[CompiledBand, ...]
+    welsh: str | None = None
 
     def band_for(self, value: Fraction) -> CompiledBand | None:
         return next((band for band in self.bands if band.contains(value)), None)
@@ -183,6 +200,7 @@ class RulesetInfo(msgspec.Struct, frozen=True):
     version: str | None
     effective_from: str | None
     effective_to: str | None
+    welsh: str | None = None
 
 
 class CompiledRuleset(msgspec.Struct, frozen=True, dict=True):
@@ -196,6 +214,7 @@ class CompiledRuleset(msgspec.Struct, frozen=True, dict=True):
     evaluation_order: tuple[str, ...]  # questions, each after those its conditions read
     scores: tuple[CompiledScore, ...]  # in the order they are written
     score_order: tuple[str, ...]  # scores, each after those it depends on
+    groups: tuple[CompiledGroup, ...] = ()  # the hierarchy, in the order it is written
 
     def __post_init__(self) -> None:
         self.__dict__["_questions"] = {question.name: question for question in self.questions}
@@ -217,6 +236,18 @@ class CompiledRuleset(msgspec.Struct, frozen=True, dict=True):
         return frozenset(name for question in self.questions for applies in question.applies
                          for name in terms.subjects(applies.condition)
                          if name in self._questions)
+
+    @property
+    def inspection_level(self) -> tuple[str, ...]:
+        """Scores judged for the inspection as a whole, and those built on them (a sum of
+        ratings that includes a judged one), in ruleset order: a breakdown by a case attribute
+        cannot compute them for part of the cases."""
+        found: set[str] = set()
+        for name in self.score_order:
+            score = self._scores[name]
+            if score.rule is Rule.JUDGED or any(part in found for part in score.parts):
+                found.add(name)
+        return tuple(score.name for score in self.scores if score.name in found)
 
     def derived(self, name: str, build: Callable[[CompiledRuleset], object]) -> object:
         """A value derived from this ruleset (its scorer, test strategies), built once."""
@@ -254,10 +285,15 @@ def compile_ruleset(checked: Checked) -> CompiledRuleset:
     scores = tuple(_score(model, info, tables, rounding, basis) for info in model.scores)
     return CompiledRuleset(
         info=RulesetInfo(metadata.title.value, _value(metadata.version),
-                         _value(metadata.effective_from), _value(metadata.effective_to)),
+                         _value(metadata.effective_from), _value(metadata.effective_to),
+                         _value(metadata.welsh)),
         attributes=attributes, questions=questions,
         evaluation_order=_question_order(model), scores=scores,
-        score_order=_score_order(scores))
+        score_order=_score_order(scores),
+        groups=tuple(CompiledGroup(info.node.name.text, info.node.level.text,
+                                   _value(info.node.title), _value(info.node.welsh),
+                                   info.parent.node.name.text if info.parent else None,
+                                   info.node.span) for info in model.groups))
 
 
 def _value(text: nodes.Text | None) -> str | None:
@@ -286,13 +322,15 @@ def _attribute(node: nodes.Attribute, needed: bool) -> CompiledAttribute:
             low = int(low_node.value) if low_node is not None else None
             high = int(high_node.value) if high_node is not None else None
     return CompiledAttribute(node.name.text, _value(node.title), kind, values, low, high, needed,
-                             node.span)
+                             node.span, _value(node.welsh))
 
 
 def _scale(scale: nodes.Scale) -> CompiledScale:
     return CompiledScale(scale.name.text,
                          {value.value.text: value.category for value in scale.values},
-                         {value.value.text: value.span for value in scale.values})
+                         {value.value.text: value.span for value in scale.values},
+                         {value.value.text: _value(value.title) for value in scale.values},
+                         {value.value.text: _value(value.welsh) for value in scale.values})
 
 
 def _question(info: QuestionInfo, scales: Mapping[str, CompiledScale]) -> CompiledQuestion:
@@ -304,7 +342,8 @@ def _question(info: QuestionInfo, scales: Mapping[str, CompiledScale]) -> Compil
     return CompiledQuestion(
         name=info.node.name.text, title=_value(info.node.title),
         group=info.group.node.name.text, scale=scales[info.scale.name.text], applies=applies,
-        key_for=tuple(name.text for name in info.node.key_for), span=info.node.span)
+        key_for=tuple(name.text for name in info.node.key_for), span=info.node.span,
+        welsh=_value(info.node.welsh))
 
 
 def _question_order(model: Model) -> tuple[str, ...]:
@@ -340,8 +379,9 @@ def _bands(table: nodes.BandTable) -> CompiledBands:
     return CompiledBands(table.name.text, _value(table.title), tuple(
         CompiledBand(band.label.text, _value(band.title), Fraction(band.low.value),
                      Fraction(band.high.value), band.below,
-                     Fraction(band.points.value) if band.points is not None else None, rank)
-        for rank, band in enumerate(table.bands)))
+                     Fraction(band.points.value) if band.points is not None else None, rank,
+                     _value(band.welsh))
+        for rank, band in enumerate(table.bands)), _value(table.welsh))
 
 
 def _rule(rule: nodes.ScoreRule) -> Rule:

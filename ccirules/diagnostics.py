@@ -79,6 +79,7 @@ CODES: dict[str, str] = {
     "E410": "unexpected structure",
     "E411": "no cases",
     "E412": "too many problems in one file",
+    "E413": "malformed inspection fact",
     # ruleset test files
     "E430": "malformed ruleset test",
     "E431": "unknown score or band in a test",
@@ -87,6 +88,7 @@ CODES: dict[str, str] = {
     # warnings
     "W301": "condition can never be true",
     "W302": "declared but never used",
+    "W303": "no Welsh title",
     "W405": "missing answer left out",
     "W406": "answer where the question does not apply",
     "W409": "no rating recorded",

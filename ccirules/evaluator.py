@@ -60,6 +60,11 @@ class Evaluation(msgspec.Struct, frozen=True):
     records: tuple[AnswerRecord, ...] | None  # sorted by case id, then ruleset order
     diagnostics: tuple[Diagnostic, ...]
     files: tuple[InputFile, ...] = ()
+    #: The inspection's facts (area, nation, region, date, type) as its files give them.
+    facts: Mapping[str, str] = msgspec.field(default_factory=dict)
+    #: Scores judged for the inspection as a whole (and those built on them): left out of
+    #: breakdowns, which would otherwise repeat them for every value as if each were rated.
+    inspection_level: tuple[str, ...] = ()
 
     def score(self, name: str) -> ScoreResult:
         return next(result for result in self.scores if result.name == name)
@@ -101,13 +106,17 @@ def finish(ruleset: CompiledRuleset, run: Run, problems: Problems, source: RowSo
     merged counts of every piece (:mod:`ccirules.parallel`)."""
     tallies = _tallies(ruleset, run.scorer, run.grand_totals())
     scores = compute_scores(ruleset, tallies, source.judgements)
+    whole = ruleset.inspection_level
     breakdowns = tuple(
-        Breakdown(key, run.sizes[key], compute_scores(
-            ruleset, _tallies(ruleset, run.scorer, run.groups[key]), source.judgements))
+        Breakdown(key, run.sizes[key], tuple(
+            result for result in compute_scores(
+                ruleset, _tallies(ruleset, run.scorer, run.groups[key]), source.judgements)
+            if result.name not in whole))
         for key in sorted(run.groups)) if run.field is not None else ()
     diagnostics = (*source.diagnostics, *problems.diagnostics())
     return Evaluation(ruleset, source.cases, tallies, scores, run.by, breakdowns, traces,
-                      records, diagnostics, tuple(source.files))
+                      records, diagnostics, tuple(source.files), dict(source.judgements.facts),
+                      whole)
 
 
 class Run:

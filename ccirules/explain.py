@@ -19,6 +19,7 @@ import msgspec
 from ccirules import escape
 from ccirules.compiler import CompiledBand, CompiledRuleset, CompiledScore, Rule
 from ccirules.evaluator import Evaluation
+from ccirules.i18n import Messages, Titles
 from ccirules.results import record_json, shown
 from ccirules.scoring import ScoreResult, Tally, band_of, round_value
 from ccirules.source import Span
@@ -52,8 +53,10 @@ class CaseExplanation:
     contributions: tuple[tuple[str, int, int], ...]  # (score, sufficient, applicable) from it
 
 
-def explain_score(evaluation: Evaluation, name: str) -> ScoreExplanation:
-    """Everything behind one score. ``evaluation`` must have been made with keep_records."""
+def explain_score(evaluation: Evaluation, name: str,
+                  titles: Titles | None = None) -> ScoreExplanation:
+    """Everything behind one score. ``evaluation`` must have been made with keep_records; the
+    parts' values are written in the language of ``titles`` (English by default)."""
     ruleset = evaluation.ruleset
     score = ruleset.score(name)
     result = evaluation.score(name)
@@ -64,7 +67,7 @@ def explain_score(evaluation: Evaluation, name: str) -> ScoreExplanation:
         (question, evaluation.tallies[question],
          tuple(record for record in records if record.question == question))
         for question in questions)
-    parts = tuple((part, _part_text(evaluation, score, part)) for part in score.parts)
+    parts = tuple((part, _part_text(evaluation, score, part, titles)) for part in score.parts)
     up = down = None
     if result.band is not None and score.questions and score.rule is Rule.PROPORTION:
         up, down = _band_steps(score, result)
@@ -152,20 +155,23 @@ def _extreme_steps(evaluation: Evaluation, score: CompiledScore, result: ScoreRe
             all_parts(worse, -1) if worse else None)
 
 
-def _part_text(evaluation: Evaluation, score: CompiledScore, part: str) -> str:
+def _part_text(evaluation: Evaluation, score: CompiledScore, part: str,
+               titles: Titles | None = None) -> str:
+    titles = titles or Titles(evaluation.ruleset)
+    words = Messages(titles.lang)
     if part in evaluation.tallies:
         tally = evaluation.tallies[part]
         if tally.applicable == 0:
-            return "no score (no applicable answers)"
+            return words("explain.no_applicable")
         value = round_value(Fraction(100 * tally.sufficient, tally.applicable), score.rounding)
         return f"{value}% ({tally.sufficient}/{tally.applicable})"
     result = evaluation.score(part)
-    text = shown(result, evaluation.ruleset)
+    text = shown(result, evaluation.ruleset, titles.lang)
     if result.band is not None:
-        text += f", {result.band.title or result.band.label}"
+        text += f", {titles.band(result.band)}"
         if score.rule is Rule.SUM_OF_POINTS and result.band.points is not None:
             points = result.band.points
-            text += f": {points} point" + ("" if points == 1 else "s")
+            text += ": " + words("result.points", n=1 if points == 1 else 2, value=points)
     return text
 
 
@@ -202,50 +208,57 @@ def explain_case(evaluation: Evaluation, case: str) -> CaseExplanation:
 # ---- text ------------------------------------------------------------------------------------
 
 
-def render_score_text(explanation: ScoreExplanation, ruleset: CompiledRuleset) -> str:
+def render_score_text(explanation: ScoreExplanation, ruleset: CompiledRuleset,
+                      titles: Titles | None = None) -> str:
+    """The explanation for people, in the language of ``titles`` (English by default). The
+    reasons and ruleset lines are quoted as the engine and the ruleset give them."""
+    titles = titles or Titles(ruleset)
+    words = Messages(titles.lang)
     score, result = explanation.score, explanation.result
-    band = f", {result.band.title or result.band.label}" if result.band is not None else ""
-    counts = (f" ({result.sufficient} of {result.applicable} applicable answers sufficient)"
+    band = f", {titles.band(result.band)}" if result.band is not None else ""
+    counts = (words("explain.counts", sufficient=result.sufficient,
+                    applicable=result.applicable)
               if result.applicable is not None else "")
-    lines = [f"{score.name} {score.title or ''}".rstrip() + f": {shown(result, ruleset)}"
+    title = titles.score(score.name) if score.title or score.welsh else ""
+    lines = [f"{score.name} {title}".rstrip() + f": {shown(result, ruleset, titles.lang)}"
              f"{counts}{band}",
-             f"  rule: {score.rule.value}, {(score.rule_span or score.span).where}: "
+             f"  {words('explain.rule')}: {score.rule.value}, "
+             f"{(score.rule_span or score.span).where}: "
              f"{_source_text(score.rule_span or score.span)}"]
     if result.note:
-        lines.append(f"  note: {result.note}")
+        lines.append(f"  {words('explain.note')}: {result.note}")
     if result.capped_by is not None:
-        lines.append(f"  limited by the rule at {result.capped_by.where}")
+        lines.append(f"  {words('explain.limited_by', where=result.capped_by.where)}")
     if explanation.up is not None:
-        pool = (f" of the {result.applicable} applicable" if result.applicable is not None
-                else "")
-        lines.append(f"  {_answers(explanation.up.answers, 'more')}{pool}"
-                     f"{_where(explanation.up)} would reach "
-                     f"{explanation.up.band.title or explanation.up.band.label}")
+        pool = (words("explain.of_applicable", n=result.applicable)
+                if result.applicable is not None else "")
+        lines.append(f"  {words('explain.more', n=explanation.up.answers)}{pool}"
+                     f"{_where(explanation.up, words)} {words('explain.would_reach')} "
+                     f"{titles.band(explanation.up.band)}")
     if explanation.down is not None:
-        lines.append(f"  {_answers(explanation.down.answers, 'fewer')}"
-                     f"{_where(explanation.down)} would drop it to "
-                     f"{explanation.down.band.title or explanation.down.band.label}")
+        lines.append(f"  {words('explain.fewer', n=explanation.down.answers)}"
+                     f"{_where(explanation.down, words)} {words('explain.would_drop')} "
+                     f"{titles.band(explanation.down.band)}")
     for part, text in explanation.parts:
-        lines.append(f"  part {part}: {text}")
+        lines.append(f"  {words('explain.part')} {part}: {text}")
     for question, tally, records in explanation.questions:
-        title = ruleset.question(question).title or ""
-        lines += ["", f"  question {question} {title}".rstrip()
-                  + f": {tally.sufficient}/{tally.applicable} sufficient"]
-        lines += _grouped_records(records)
+        title = titles.question(question) if ruleset.question(question).title else ""
+        lines += ["", f"  {words('explain.question')} {question} {title}".rstrip()
+                  + ": " + words("explain.sufficient_of", sufficient=tally.sufficient,
+                                 applicable=tally.applicable)]
+        lines += _grouped_records(records, words)
+    if titles.fallbacks:
+        lines += ["", words("result.fallback_note")]
     return escape.terminal_lines("\n".join(lines)) + "\n"
 
 
-def _grouped_records(records: Sequence[AnswerRecord]) -> list[str]:
+def _grouped_records(records: Sequence[AnswerRecord], words: Messages) -> list[str]:
     lines = []
     for outcome in Outcome:
         chosen = [r for r in records if r.outcome is outcome]
         if not chosen:
             continue
-        heading = {Outcome.SUFFICIENT: "counted sufficient",
-                   Outcome.INSUFFICIENT: "counted insufficient",
-                   Outcome.NOT_APPLICABLE: "left out, answered not applicable",
-                   Outcome.DOES_NOT_APPLY: "left out, does not apply",
-                   Outcome.UNANSWERED: "left out, unanswered"}[outcome]
+        heading = words("explain.outcome." + outcome.name.lower())
         by_reason: dict[tuple[str, Span | None], list[str]] = {}
         for record in chosen:
             key = (record.reason, record.rule_span)
@@ -263,27 +276,31 @@ def _source_text(span: Span) -> str:
     return text[span.column - 1:end].strip()
 
 
-def _where(step: BandStep) -> str:
+def _where(step: BandStep, words: Messages) -> str:
     if not step.where:
         return ""
-    return " (" + ", ".join(f"{k} in {part}" for part, k in step.where) + ")"
+    return " (" + ", ".join(words("explain.in_part", n=k, part=part)
+                            for part, k in step.where) + ")"
 
 
-def _answers(count: int, direction: str) -> str:
-    return f"{count} {direction} sufficient answer" + ("" if count == 1 else "s")
-
-
-def render_case_text(explanation: CaseExplanation, ruleset: CompiledRuleset) -> str:
-    lines = [f"case {explanation.case}", ""]
+def render_case_text(explanation: CaseExplanation, ruleset: CompiledRuleset,
+                     titles: Titles | None = None) -> str:
+    titles = titles or Titles(ruleset)
+    words = Messages(titles.lang)
+    lines = [words("explain.case", case=explanation.case), ""]
     for record in explanation.records:
-        title = ruleset.question(record.question).title or ""
+        title = titles.question(record.question) if ruleset.question(record.question).title \
+            else ""
         answer = f" `{record.answer}`" if record.answer is not None else ""
         lines.append(f"  {record.question} {title}".rstrip() + f":{answer} -> "
-                     f"{record.outcome.value} ({record.reason})")
-    lines += ["", "  contributes to:"]
+                     f"{words('outcome.' + record.outcome.name.lower())} ({record.reason})")
+    lines += ["", "  " + words("explain.contributes")]
     for name, sufficient, applicable in explanation.contributions:
         if applicable:
-            lines.append(f"    {name}: {sufficient} sufficient of {applicable} applicable")
+            lines.append(f"    {name}: " + words("explain.contribution", sufficient=sufficient,
+                                                  applicable=applicable))
+    if titles.fallbacks:
+        lines += ["", words("result.fallback_note")]
     return escape.terminal_lines("\n".join(lines)) + "\n"
 
 

@@ -18,6 +18,7 @@ from ccirules import __version__, escape
 from ccirules.cases import InputFile
 from ccirules.compiler import CompiledRuleset, CompiledScore, Rule
 from ccirules.evaluator import Evaluation
+from ccirules.i18n import DEFAULT, Messages, Titles
 from ccirules.scoring import ScoreResult, shown_value
 from ccirules.terms import ValueKind
 from ccirules.trace import AnswerRecord
@@ -43,42 +44,60 @@ class Stamp(msgspec.Struct, frozen=True):
         }
 
 
-def shown(result: ScoreResult, ruleset: CompiledRuleset) -> str:
+def shown(result: ScoreResult, ruleset: CompiledRuleset, lang: str = DEFAULT) -> str:
     """A score as printed: `74%`, `27 points`, `12`, `judged` (a rating with no number), or
-    `no score`."""
+    `no score` (in ``lang``)."""
+    words = Messages(lang)
     score = ruleset.score(result.name)
     if result.exact is None:
         judged = score.rule is Rule.JUDGED and result.band is not None
-        return "judged" if judged else "no score"
+        return words("result.judged") if judged else words("result.no_score")
     text = format(shown_value(score, result.exact), "f")
     if score.value_kind is ValueKind.PERCENT:
         return f"{text}%"
     if score.value_kind is ValueKind.POINTS:
-        return f"{text} point" + ("" if text == "1" else "s")
+        return words("result.points", n=1 if text == "1" else 2, value=text)
     return text
 
 
 # ---- JSON ------------------------------------------------------------------------------------
 
 
-def result_document(evaluation: Evaluation, stamp: Stamp) -> dict[str, object]:
+def result_document(evaluation: Evaluation, stamp: Stamp,
+                    titles: Titles | None = None) -> dict[str, object]:
+    """The JSON result. Ids, codes and English titles are always there; with ``titles`` in
+    another language, each title also appears in it (``title_cy``), null where the ruleset
+    gives none (the English title stands in elsewhere)."""
     ruleset = evaluation.ruleset
+    lang = titles.lang if titles is not None else DEFAULT
     document: dict[str, object] = {
         "format": "ccirules-result",
         "format_version": RESULT_FORMAT_VERSION,
         "stamp": stamp.to_json(ruleset),
+    }
+    if lang != DEFAULT:
+        document["language"] = lang
+        document["stamp"]["ruleset"][f"title_{lang}"] = ruleset.info.welsh
+    if evaluation.facts:
+        document["inspection"] = dict(evaluation.facts)
+    document.update({
         "cases": evaluation.cases,
-        "scores": [_score_json(ruleset, result) for result in evaluation.scores],
+        "scores": [_score_json(ruleset, result, lang) for result in evaluation.scores],
         "questions": [
             {"id": question.name, "group": question.group,
              **msgspec.structs.asdict(evaluation.tallies[question.name])}
             for question in ruleset.questions],
-    }
+    })
+    if lang != DEFAULT:
+        for entry, question in zip(document["questions"], ruleset.questions, strict=True):
+            entry[f"title_{lang}"] = question.welsh
     if evaluation.breakdown_by is not None:
         document["breakdown"] = {"by": evaluation.breakdown_by, "groups": [
             {"value": group.value, "cases": group.cases,
-             "scores": [_score_json(ruleset, result) for result in group.scores]}
+             "scores": [_score_json(ruleset, result, lang) for result in group.scores]}
             for group in evaluation.breakdowns]}
+        if evaluation.inspection_level:
+            document["breakdown"]["inspection_level"] = list(evaluation.inspection_level)
     if evaluation.trace is not None:
         legends = ruleset.scorer.legends
         document["trace"] = {
@@ -92,17 +111,19 @@ def result_document(evaluation: Evaluation, stamp: Stamp) -> dict[str, object]:
     return document
 
 
-def render_result_json(evaluation: Evaluation, stamp: Stamp) -> str:
+def render_result_json(evaluation: Evaluation, stamp: Stamp,
+                       titles: Titles | None = None) -> str:
     import json
 
-    return escape.json_text(json.dumps(result_document(evaluation, stamp), indent=2,
+    return escape.json_text(json.dumps(result_document(evaluation, stamp, titles), indent=2,
                                        ensure_ascii=False)) + "\n"
 
 
-def _score_json(ruleset: CompiledRuleset, result: ScoreResult) -> dict[str, object]:
+def _score_json(ruleset: CompiledRuleset, result: ScoreResult,
+                lang: str = DEFAULT) -> dict[str, object]:
     score = ruleset.score(result.name)
     band = result.band
-    return {
+    found = {
         "id": score.name,
         "kind": score.level,
         "title": score.title,
@@ -119,6 +140,12 @@ def _score_json(ruleset: CompiledRuleset, result: ScoreResult) -> dict[str, obje
         "parts": [{"id": name, "exact": _fraction(value)} for name, value in result.parts],
         "note": result.note,
     }
+    if lang != DEFAULT:
+        found[f"title_{lang}"] = score.welsh
+        found[f"display_{lang}"] = shown(result, ruleset, lang)
+        if band is not None:
+            found["band"][f"title_{lang}"] = band.welsh
+    return found
 
 
 def record_json(record: AnswerRecord) -> dict[str, object]:
@@ -149,33 +176,63 @@ def _value(score: CompiledScore, exact: Fraction | None) -> str | None:
 # ---- tables ----------------------------------------------------------------------------------
 
 
-def _rows(evaluation: Evaluation, results: Sequence[ScoreResult]) -> list[list[str]]:
+def _rows(evaluation: Evaluation, results: Sequence[ScoreResult],
+          titles: Titles) -> list[list[str]]:
     ruleset = evaluation.ruleset
+    words = Messages(titles.lang)
     rows = []
     for result in results:
         score = ruleset.score(result.name)
-        label = escape.terminal(f"{'  ' * score.depth}{score.name} {score.title or ''}".rstrip())
+        title = str(titles.score(score.name)) if score.title or score.welsh else ""
+        label = f"{'  ' * score.depth}{score.name} {title}".rstrip()
         counts = ("" if result.applicable is None
                   else f"{result.sufficient}/{result.applicable}")
-        band = "" if result.band is None else escape.terminal(result.band.title or
-                                                               result.band.label)
+        band = "" if result.band is None else str(titles.band(result.band))
         if result.capped_by is not None:
-            band += " (limited)"
-        rows.append([label, counts, shown(result, ruleset), band])
+            band += " " + words("result.limited")
+        rows.append([label, counts, shown(result, ruleset, titles.lang), band])
     return rows
 
 
-HEADINGS = ["Score", "Sufficient/applicable", "Score", "Band"]
+def headings(lang: str = DEFAULT) -> list[str]:
+    words = Messages(lang)
+    return [words("result.column.score"), words("result.column.counts"),
+            words("result.column.score"), words("result.column.band")]
 
 
-def _heading(evaluation: Evaluation) -> str:
+HEADINGS = headings()
+
+
+def _heading(evaluation: Evaluation, titles: Titles) -> str:
     info = evaluation.ruleset.info
+    words = Messages(titles.lang)
     version = f" {info.version}" if info.version else ""
-    cases = f"{evaluation.cases} case{'' if evaluation.cases == 1 else 's'}"
-    return escape.terminal(f"{info.title}{version}: {cases}")
+    return words("result.heading", title=titles.ruleset_title(), version=version,
+                 cases=words("result.cases", n=evaluation.cases))
+
+
+def _breakdown_heading(evaluation: Evaluation, value: str, cases: int, titles: Titles) -> str:
+    words = Messages(titles.lang)
+    return words("result.breakdown", by=evaluation.breakdown_by, value=value,
+                 cases=words("result.cases", n=cases))
+
+
+def _closing(evaluation: Evaluation, titles: Titles) -> list[str]:
+    """Lines after the tables: scores not broken down, and the fallback mark explained."""
+    words = Messages(titles.lang)
+    lines = []
+    if evaluation.breakdowns and evaluation.inspection_level:
+        lines.append(words("result.breakdown.inspection_level",
+                           scores=", ".join(evaluation.inspection_level)))
+    if titles.fallbacks:
+        lines.append(words("result.fallback_note"))
+    return lines
 
 
 def _aligned(rows: list[list[str]], headings: list[str]) -> list[str]:
+    """Columns padded to their widest cell, every cell escaped for a terminal first so that
+    an escape written out never pushes a column out of line."""
+    rows = [[escape.terminal(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in [headings, *rows]) for i in range(len(headings))]
     right = {1, 2}
     lines = []
@@ -187,28 +244,32 @@ def _aligned(rows: list[list[str]], headings: list[str]) -> list[str]:
     return lines
 
 
-def render_table(evaluation: Evaluation, stamp: Stamp) -> str:
-    lines = [_heading(evaluation), ""]
-    lines += _aligned(_rows(evaluation, evaluation.scores), HEADINGS)
+def render_table(evaluation: Evaluation, stamp: Stamp, titles: Titles | None = None) -> str:
+    titles = titles or Titles(evaluation.ruleset)
+    lines = [_heading(evaluation, titles), ""]
+    lines += _aligned(_rows(evaluation, evaluation.scores, titles), headings(titles.lang))
     for group in evaluation.breakdowns:
-        lines += ["", escape.terminal(f"{evaluation.breakdown_by} = {group.value}: "
-                                      f"{group.cases} case" + ("" if group.cases == 1 else "s")),
-                  ""]
-        lines += _aligned(_rows(evaluation, group.scores), HEADINGS)
-    lines += ["", _stamp_line(evaluation, stamp)]
-    return "\n".join(lines) + "\n"
+        lines += ["", _breakdown_heading(evaluation, group.value, group.cases, titles), ""]
+        lines += _aligned(_rows(evaluation, group.scores, titles), headings(titles.lang))
+    closing = _closing(evaluation, titles)
+    lines += ["", *closing] if closing else []
+    lines += ["", _stamp_line(evaluation, stamp, titles.lang)]
+    return escape.terminal_lines("\n".join(lines)) + "\n"
 
 
-def _stamp_line(evaluation: Evaluation, stamp: Stamp) -> str:
-    return (f"ruleset {escape.terminal(stamp.ruleset_path)} sha256:{stamp.ruleset_sha256[:12]}; "
-            f"{len(stamp.inputs)} input file{'' if len(stamp.inputs) == 1 else 's'}; "
-            f"ccirules {__version__}")
+def _stamp_line(evaluation: Evaluation, stamp: Stamp, lang: str = DEFAULT) -> str:
+    words = Messages(lang)
+    return words("result.stamp", path=stamp.ruleset_path, sha=stamp.ruleset_sha256[:12],
+                 inputs=words("result.input_files", n=len(stamp.inputs)),
+                 version=__version__)
 
 
-def render_markdown(evaluation: Evaluation, stamp: Stamp) -> str:
+def render_markdown(evaluation: Evaluation, stamp: Stamp, titles: Titles | None = None) -> str:
+    titles = titles or Titles(evaluation.ruleset)
+
     def table(results: Sequence[ScoreResult]) -> list[str]:
-        rows = _rows(evaluation, results)
-        lines = ["| " + " | ".join(HEADINGS) + " |", "|---|--:|--:|---|"]
+        rows = _rows(evaluation, results, titles)
+        lines = ["| " + " | ".join(headings(titles.lang)) + " |", "|---|--:|--:|---|"]
         for label, counts, value, band in rows:
             indent = "&nbsp;" * (len(label) - len(label.lstrip()))
             cells = [indent + escape.markdown_cell(label.strip()), counts, value,
@@ -216,25 +277,34 @@ def render_markdown(evaluation: Evaluation, stamp: Stamp) -> str:
             lines.append("| " + " | ".join(cells) + " |")
         return lines
 
-    lines = [f"## {escape.markdown_cell(_heading(evaluation))}", "", *table(evaluation.scores)]
+    lines = [f"## {escape.markdown_cell(_heading(evaluation, titles))}", "",
+             *table(evaluation.scores)]
     for group in evaluation.breakdowns:
-        lines += ["", f"### {escape.markdown_cell(evaluation.breakdown_by)} = "
-                  f"{escape.markdown_cell(group.value)} ({group.cases} cases)", "",
-                  *table(group.scores)]
-    lines += ["", f"<sub>{escape.markdown_cell(_stamp_line(evaluation, stamp))}</sub>"]
+        heading = (f"{evaluation.breakdown_by} = {group.value} ({group.cases} cases)"
+                   if titles.lang == DEFAULT
+                   else _breakdown_heading(evaluation, group.value, group.cases, titles))
+        lines += ["", f"### {escape.markdown_cell(heading)}", "", *table(group.scores)]
+    closing = _closing(evaluation, titles)
+    lines += ["", *map(escape.markdown_cell, closing)] if closing else []
+    stamp_line = _stamp_line(evaluation, stamp, titles.lang)
+    lines += ["", f"<sub>{escape.markdown_cell(stamp_line)}</sub>"]
     return "\n".join(lines) + "\n"
 
 
-def render_csv(evaluation: Evaluation, stamp: Stamp) -> str:
-    """A row per score (and per breakdown value), with cells a spreadsheet cannot execute."""
+def render_csv(evaluation: Evaluation, stamp: Stamp, titles: Titles | None = None) -> str:
+    """A row per score (and per breakdown value), with cells a spreadsheet cannot execute.
+    In another language, the titles in it follow as two more columns (empty where the ruleset
+    gives none)."""
     import csv
     import io
 
+    lang = titles.lang if titles is not None else DEFAULT
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     by = evaluation.breakdown_by
+    extra = [f"title_{lang}", f"band_title_{lang}"] if lang != DEFAULT else []
     writer.writerow(["group", "id", "kind", "title", "sufficient", "applicable", "value",
-                     "exact", "band", "band_title"])
+                     "exact", "band", "band_title", *extra])
     sections = [("", evaluation.scores)] + [
         (f"{by}={group.value}", group.scores) for group in evaluation.breakdowns]
     for group, results in sections:
@@ -246,7 +316,9 @@ def render_csv(evaluation: Evaluation, stamp: Stamp) -> str:
                 "" if result.applicable is None else result.applicable,
                 _value(score, result.exact) or "", _fraction(result.exact) or "",
                 result.band.label if result.band else "",
-                (result.band.title or "") if result.band else "")])
+                (result.band.title or "") if result.band else "",
+                *([score.welsh or "", (result.band.welsh or "") if result.band else ""]
+                  if extra else []))])
     return out.getvalue()
 
 

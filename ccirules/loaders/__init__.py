@@ -175,6 +175,11 @@ def read_judgements(ruleset: CompiledRuleset, fields: list[tuple[Field, str]],
                     diagnostics: list[Diagnostic]) -> Judgements:
     """Ratings for scores judged directly, each checked against the score's band labels; a
     judged score with no rating is a warning (W409)."""
+    from ccirules.facts import FactField, read_facts
+
+    facts, fact_origins = read_facts((f for f, _ in fields if isinstance(f, FactField)),
+                                     diagnostics)
+    fields = [(field, path) for field, path in fields if not isinstance(field, FactField)]
     judged = {score.name: score for score in ruleset.scores if score.rule is Rule.JUDGED}
     ratings: dict[str, str] = {}
     origins = {}
@@ -208,4 +213,4 @@ def read_judgements(ruleset: CompiledRuleset, fields: list[tuple[Field, str]],
             diagnostics.append(warning("W409", f"no rating was recorded for `{name}`, which is "
                                        "judged directly", score.span,
                                        hint="add it under `judgements:` in a YAML or JSON file"))
-    return Judgements(ratings, origins)
+    return Judgements(ratings, origins, facts, fact_origins)

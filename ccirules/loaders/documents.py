@@ -145,7 +145,7 @@ def records_and_judgements(document: DocNode) -> tuple[list[Record], list[Field]
             "E410", "a case file holds a case, a list of cases, or `cases:` and `judgements:`",
             document.span, hint=f"start each case with `{CASE_KEY}: ID`"))
     keys = {key_text(key): value for key, value in document.value}
-    if not {"cases", "judgements"} & keys.keys():
+    if not {"cases", "judgements", "inspection"} & keys.keys():
         return [_record(document)], []  # one case (the builder reports a missing id)
     records: list[Record] = []
     judgements: list[Field] = []
@@ -160,9 +160,17 @@ def records_and_judgements(document: DocNode) -> tuple[list[Record], list[Field]
                 raise DocumentError(error("E410", "`judgements` must map scores to ratings",
                                           value.span, hint="for example `1.1: good`"))
             judgements.extend(_fields(value))
+        elif name == "inspection":  # facts about the inspection: see ccirules.facts
+            from ccirules.facts import FactField
+
+            if value.kind != "map":
+                raise DocumentError(error("E410", "`inspection` must map facts to values",
+                                          value.span, hint="for example `area: Northamptonshire`"))
+            judgements.extend(FactField(f.key, f.value, f.key_span, f.value_span)
+                              for f in _fields(value))
         else:
             raise DocumentError(error("E410", f"`{name}` is not expected here; a file of cases "
-                                      "has `cases:` and `judgements:`", key.span))
+                                      "has `cases:`, `judgements:` and `inspection:`", key.span))
     return records, judgements
 
 

@@ -260,7 +260,21 @@ def main(folder: Path = HERE / "cases") -> None:
             if question.name in answers[case["case"]]:
                 lines.append(f'"{question.name}": {answers[case["case"]][question.name]}')
         (folder / f"{case['case']}.yaml").write_text("\n".join(lines) + "\n")
+    (folder / "inspection.yaml").write_text(FACTS)
     print(f"wrote {len(cases)} cases to {folder}")
+
+
+#: The inspection's facts, as the published report gives them (fieldwork in February and March
+#: 2012), for the report's title block and the results store.
+FACTS = """\
+# Synthetic cases; these facts are the published report's (see ../README.md).
+inspection:
+  area: Northamptonshire
+  nation: England
+  region: East Midlands
+  date: 2012-03
+  type: Core Case Inspection
+"""
 
 
 if __name__ == "__main__":

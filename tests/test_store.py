@@ -1,0 +1,140 @@
+"""The results store: import, eval --store, identity and replacement, transactions, schema
+versions, and comparisons whose lowest/highest/average are worked out by hand."""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from click.testing import CliRunner
+
+from ccirules import store
+from ccirules.cli import main
+from tests.conftest import GOLDEN, ROOT
+
+COMPARATORS = GOLDEN / "report" / "comparators.csv"
+FRAMEWORK = "Golden test framework"
+
+
+@pytest.fixture
+def imported(tmp_path) -> str:
+    path = str(tmp_path / "results.sqlite")
+    assert store.import_csv(str(COMPARATORS), path) == 5
+    return path
+
+
+def test_comparison_by_hand(imported: str) -> None:
+    """Golden test framework 1.x, areas X, Y, Z (V is version 2.3, W another framework):
+    safety 70, 71, 40 -> lowest 40, highest 71, mean 181/3; A 80, 61, 90 -> 61, 90, 77;
+    B 50, 45 (Y has none) -> 45, 50, 95/2."""
+    found = store.compare(imported, FRAMEWORK, "1.0", exclude="", where={})
+    assert found.inspections == 3
+    assert found.column("safety") == (Decimal(40), Decimal(71), Fraction(181, 3), 3)
+    assert found.column("A") == (Decimal(61), Decimal(90), Fraction(77), 3)
+    assert found.column("B") == (Decimal(45), Decimal(50), Fraction(95, 2), 2)
+
+
+def test_comparison_where_a_fact_matches(imported: str) -> None:
+    """Wales only: X and Y. safety (70 + 71) / 2 = 70.5: half up makes 71 (Python's round, 70)."""
+    found = store.compare(imported, FRAMEWORK, "1.4", exclude="", where={"nation": "Wales"})
+    assert found.inspections == 2
+    assert found.column("safety") == (Decimal(70), Decimal(71), Fraction(141, 2), 2)
+
+
+def test_other_major_versions_are_not_compared(imported: str) -> None:
+    found = store.compare(imported, FRAMEWORK, "2.0", exclude="", where={})
+    assert found.inspections == 1 and found.column("safety")[0] == Decimal(99)
+    assert store.compare(imported, "No such framework", "1.0", "", {}).inspections == 0
+
+
+def test_storing_again_replaces(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    path = str(tmp_path / "results.sqlite")
+    args = ["eval", "tests/golden/eval/framework.rules", "tests/golden/eval/inspection",
+            "--store", path]
+    for _ in range(2):
+        assert CliRunner().invoke(main, args).exit_code == 0
+    stored = store.stored(path)
+    assert len(stored) == 1
+    assert stored[0].scores["safety"] == (Decimal(69), "moderate")
+    assert stored[0].source == "eval" and stored[0].cases == 6
+    # the reported inspection is left out of its own comparison
+    from ccirules.store import identity
+    assert stored[0].identity.startswith('["inputs", "Golden test framework"')
+    assert store.compare(path, FRAMEWORK, "1.0", stored[0].identity, {}).inspections == 0
+    assert identity("R", {"area": "A", "date": "2020"}) == '["facts", "R", "A", "2020"]'
+
+
+def test_import_reports_every_problem_and_writes_nothing(tmp_path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("area,nation,region,date,ruleset,score,value,band\n"
+                   "A,Wales,,2020-13,R 1.0,s,70,\n"
+                   ",Wales,,2020,R 1.0,s,70,\n"
+                   "B,Wales,,2020,R 1.0,s,seventy,\n"
+                   "C,Wales,,2020,R 1.0,s,1,\n"
+                   "C,Wales,,2020,R 1.0,s,2,\n", encoding="utf-8")
+    path = str(tmp_path / "results.sqlite")
+    with pytest.raises(store.StoreError) as raised:
+        store.import_csv(str(bad), path)
+    problems = "\n".join(raised.value.problems)
+    for expected in ("bad.csv:2: `2020-13` is not a date", "bad.csv:3: `area` is empty",
+                     "bad.csv:4: `seventy` is not a number", "bad.csv:6: score `s` is given"):
+        assert expected in problems
+    assert not (tmp_path / "results.sqlite").exists()
+
+
+def test_import_lacking_columns(tmp_path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("area,score,value\nA,s,1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["store", "import", str(bad), "--store",
+                                       str(tmp_path / "s.sqlite")])
+    assert result.exit_code == 3
+    assert "the header lacks nation, region, date, ruleset, band" in result.stderr
+
+
+def test_a_failed_write_leaves_the_store_as_it_was(imported: str, monkeypatch) -> None:
+    before = store.stored(imported)
+    document = {"stamp": {"ruleset": {"title": FRAMEWORK, "version": "1.0", "sha256": "x"},
+                          "inputs": []}, "inspection": {"area": "Area X", "date": "2020-01"},
+                "cases": 1, "scores": [{"id": "s", "kind": "score", "value": "1", "exact": "1",
+                                        "sufficient": 1, "applicable": 1, "band": None}] * 2}
+    with pytest.raises(store.StoreError):  # the same score twice: the insert fails
+        store.save_result(imported, document)
+    assert store.stored(imported) == before
+
+
+def test_schema_version_is_checked(imported: str) -> None:
+    connection = sqlite3.connect(imported)
+    connection.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    connection.commit()
+    connection.close()
+    with pytest.raises(store.StoreError, match="schema version 99"):
+        store.stored(imported)
+
+
+def test_not_a_store(tmp_path) -> None:
+    other = tmp_path / "other.sqlite"
+    connection = sqlite3.connect(other)
+    connection.execute("CREATE TABLE t (x)")
+    connection.close()
+    with pytest.raises(store.StoreError, match="not a ccirules results store"):
+        store.stored(str(other))
+    with pytest.raises(store.StoreError, match="no such store"):
+        store.stored(str(tmp_path / "missing.sqlite"))
+
+
+def test_history(imported: str) -> None:
+    result = CliRunner().invoke(main, ["history", imported])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == "5 inspections stored"
+    assert "Area X" in result.stdout
+    as_json = CliRunner().invoke(main, ["history", imported, "--format", "json"])
+    assert '"value": "70"' in as_json.stdout
+
+
+def test_split_ruleset() -> None:
+    assert store.split_ruleset("Core Case Inspection 2012.1") == ("Core Case Inspection",
+                                                                  "2012.1")
+    assert store.split_ruleset("Framework") == ("Framework", None)
