@@ -64,6 +64,7 @@ CODES: dict[str, str] = {
     "E223": "band outside the score's range",
     "E224": "band can never be reached",
     "E225": "band table used for different kinds of score",
+    "E226": "reserved word read as a keyword",
     # the file as a whole
     "E227": "missing ruleset header",
     # case files and inspection judgements
@@ -89,6 +90,7 @@ CODES: dict[str, str] = {
     "W301": "condition can never be true",
     "W302": "declared but never used",
     "W303": "no Welsh title",
+    "W304": "scale value named like a category",
     "W405": "missing answer left out",
     "W406": "answer where the question does not apply",
     "W409": "no rating recorded",

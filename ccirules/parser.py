@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import re
 from collections.abc import Callable
 from decimal import ROUND_FLOOR, Decimal
 
@@ -25,6 +26,9 @@ from ccirules.diagnostics import Diagnostic, Related, error
 from ccirules.grammars import grammar_text
 from ccirules.source import SourceFile, Span
 from ccirules.syntax_errors import syntax_diagnostic
+
+#: What a name is, quoted or not: a word or a numeric code (the IDENT and NUMERAL terminals).
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|-?\d+(\.\d+)*")
 
 #: Deepest nesting of groups, parentheses or `not` the parser accepts (counted as levels of the
 #: syntax tree); real rulesets use under 10, and a question under 100 conditions still fits.
@@ -210,7 +214,15 @@ class _NodeBuilder(Transformer):
     def name(self, meta, children):
         (token,) = children
         span = self._token_span(token)
-        return nodes.Name(self._named(str(token), span), span)
+        if token.type != "STRING":
+            return nodes.Name(self._named(str(token), span), span)
+        text = str(token)[1:-1]  # quoted, as a name spelled like a keyword must be
+        if not _NAME.fullmatch(text):
+            self.diagnostics.append(error(
+                "E105", f"{token} is not a name", span,
+                hint="a name is a word of letters, digits and underscores, or a code such as "
+                     "1.1.3; a title goes after the name"))
+        return nodes.Name(self._named(text, span), span)
 
     def word(self, meta, children):
         (token,) = children

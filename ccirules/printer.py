@@ -54,6 +54,11 @@ def _word(word: nodes.Word) -> str:
     return f'"{word.text}"'
 
 
+def _name(name: nodes.Name) -> str:
+    """A name, quoted when it is spelled like a keyword (so it cannot be read as one)."""
+    return f'"{name.text}"' if name.text in keywords() else name.text
+
+
 def _number(number: nodes.Number) -> str:
     return _decimal(number.value)
 
@@ -63,7 +68,7 @@ def _decimal(value: Decimal) -> str:
 
 
 def _titled(keyword: str, name: nodes.Name, title: nodes.Text | None) -> str:
-    return f"{keyword} {name.text}" + (f" {_text(title)}" if title is not None else "")
+    return f"{keyword} {_name(name)}" + (f" {_text(title)}" if title is not None else "")
 
 
 def _texts(**clauses: nodes.Text | None) -> list[str]:
@@ -124,7 +129,7 @@ def _level(node: nodes.Level) -> list[str]:
     lines = [_titled("level", node.name, node.title)]
     lines += _texts(welsh=node.welsh, description=node.description)
     if node.within is not None:
-        lines.append(f"{_INDENT}within {node.within.text}")
+        lines.append(f"{_INDENT}within {_name(node.within)}")
     lines += _score_clauses(node.rule, node.bands, ())
     return lines
 
@@ -135,21 +140,21 @@ def _question(node: nodes.Question) -> list[str]:
     if node.applies is not None:
         lines.append(f"{_INDENT}applies when {_condition(node.applies)}")
     if node.scale is not None:
-        lines.append(f"{_INDENT}on scale {node.scale.text}")
+        lines.append(f"{_INDENT}on scale {_name(node.scale)}")
     if node.key_for:
-        lines.append(f"{_INDENT}key question for " + ", ".join(n.text for n in node.key_for))
+        lines.append(f"{_INDENT}key question for " + ", ".join(map(_name, node.key_for)))
     if node.under is not None:
-        lines.append(f"{_INDENT}under {node.under.text}")
+        lines.append(f"{_INDENT}under {_name(node.under)}")
     return lines
 
 
 def _group(node: nodes.Group) -> list[str]:
-    lines = [f"{node.level.text} {node.name.text} {_text(node.title)}"]
+    lines = [f"{node.level.text} {_name(node.name)} {_text(node.title)}"]
     lines += _texts(welsh=node.welsh, description=node.description)
     if node.applies is not None:
         lines.append(f"{_INDENT}applies when {_condition(node.applies)}")
     if node.scale is not None:
-        lines.append(f"{_INDENT}on scale {node.scale.text}")
+        lines.append(f"{_INDENT}on scale {_name(node.scale)}")
     lines += _score_clauses(node.rule, node.bands, node.limits)
     for member in node.members:
         lines.append(_declaration(member, 1))
@@ -172,7 +177,7 @@ def _score_clauses(rule: nodes.ScoreRule | None, bands: nodes.Name | None,
     if rule is not None:
         lines.append(_INDENT + _rule(rule))
     if bands is not None:
-        lines.append(f"{_INDENT}banded by {bands.text}")
+        lines.append(f"{_INDENT}banded by {_name(bands)}")
     for limit in limits:
         lines.append(f"{_INDENT}at most {_word(limit.label)} when {_condition(limit.condition)}")
     return lines
@@ -184,7 +189,7 @@ def _rule(rule: nodes.ScoreRule) -> str:
             return "judged directly"
         case nodes.WeightedMean(terms=terms):
             return "scored as weighted mean of " + ", ".join(
-                f"{term.name.text} weight {_number(term.weight)}" for term in terms)
+                f"{_name(term.name)} weight {_number(term.weight)}" for term in terms)
         case nodes.Aggregate(kind=kind, operands=operands):
             prefix = {nodes.AggregateKind.SUM_OF_POINTS: "sum of points of"}.get(
                 kind, f"{kind.value} of")
@@ -196,14 +201,14 @@ def _operands(operands: nodes.Operands) -> str:
     items = []
     for operand in operands.items:
         if operand.kind is nodes.OperandKind.NAMED:
-            items.append(operand.name.text)
+            items.append(_name(operand.name))
         elif operand.kind is nodes.OperandKind.EVERY:
-            items.append(f"every {operand.name.text}")
+            items.append(f"every {_name(operand.name)}")
         else:
             items.append(operand.kind.value)
     text = ", ".join(items)
     if operands.excluded:
-        text += " except " + ", ".join(name.text for name in operands.excluded)
+        text += " except " + ", ".join(map(_name, operands.excluded))
     return text
 
 
@@ -252,12 +257,12 @@ def _condition(condition: nodes.Condition) -> str:
         case nodes.Not(operand=operand):
             return f"not {_operand(operand)}"
         case nodes.Compare(subject=subject, comparator=comparator, number=number):
-            return f"{subject.text} {comparator.value} {_number(number)}"
+            return f"{_name(subject)} {comparator.value} {_number(number)}"
         case nodes.InSet(subject=subject, negated=negated, values=values):
             listed = ", ".join(_word(value) for value in values)
-            return f"{subject.text} {'not ' if negated else ''}in ({listed})"
+            return f"{_name(subject)} {'not ' if negated else ''}in ({listed})"
         case nodes.Is(subject=subject, negated=negated, test=test):
-            return f"{subject.text} is {'not ' if negated else ''}{_test(test)}"
+            return f"{_name(subject)} is {'not ' if negated else ''}{_test(test)}"
     raise AssertionError(f"unknown condition {condition!r}")
 
 

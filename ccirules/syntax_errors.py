@@ -61,7 +61,83 @@ def syntax_diagnostic(source: SourceFile, parser: Lark, problem: UnexpectedInput
     if isinstance(problem, UnexpectedCharacters):
         return _unexpected_character(source, problem)
     assert isinstance(problem, UnexpectedToken)
-    return _unexpected_token(source, parser, problem)
+    return _reserved_word(source, parser, problem) or _unexpected_token(source, parser, problem)
+
+
+# ---- reserved words --------------------------------------------------------------------------
+# A keyword is read as a name or value wherever the keyword itself could not stand (`value end`,
+# `one of court, text`), so most names and values spelled like keywords just work. Where the
+# keyword could stand (`Q is not`, `lowest of its`, a group opened by a level named `score`) it
+# is read as the keyword, and the parser stops a little later, at a word that then makes no
+# sense. Quoting that keyword is the fix; when doing so lets the parse get further, the keyword
+# is the mistake to report, not the word the parser stopped at.
+
+#: How far back from where the parser stopped a misread keyword is looked for, in tokens.
+_LOOK_BACK = 6
+
+_TOKENS = re.compile(r'"[^"\n]*"|#[^\n]*|[A-Za-z_][A-Za-z0-9_]*|-?\d+(?:\.\d+)*|\S')
+
+#: Where a ruleset declares a name or value (the word is put in for WORD, and the ruleset's
+#: levels for LEVEL): after the keyword that declares it, in a list of choices, or as the name
+#: of a group.
+_DECLARED = (r'\b(?:value|question|score|headline|attribute|scale|bands|band|level)\s+"?WORD"?'
+             r'(?![\w.])',
+             r'\bone\s+of\s+(?:[\w"./-]+\s*,\s*)*"?WORD"?(?![\w.])',
+             r'^[ \t]*(?:LEVEL)[ \t]+"?WORD"?[ \t]+"')
+
+
+def _reserved_word(source: SourceFile, parser: Lark, problem: UnexpectedToken
+                   ) -> Diagnostic | None:
+    """E226: a level named like a keyword (its groups cannot be written, so the parse fails
+    wherever one begins), or a keyword just before where the parser stopped that the ruleset
+    declares as a name or value, when quoting it lets the parse get further. None when no
+    keyword explains the error."""
+    from ccirules.printer import keywords
+
+    text = source.text
+    reserved = keywords() - {"yes", "no"}  # the grammar takes these two as values anywhere
+    for level in _DECLARED_LEVEL.finditer(text):
+        if level.group(1) in reserved:
+            return error("E226", f"`{level.group(1)}` is a reserved word, so it cannot name a "
+                         "level", source.span(level.start(1), level.end(1)),
+                         hint="a level's name begins each of its groups, where it cannot be "
+                              "quoted: choose another name")
+    at_end = problem.token.type == "$END"
+    stopped = len(text) if at_end else problem.token.start_pos
+    tokens = [match for match in _TOKENS.finditer(text, 0, stopped if at_end else
+                                                  problem.token.end_pos)
+              if not match.group().startswith("#")][-_LOOK_BACK:]
+    for token in reversed(tokens):
+        word = token.group()
+        if word in reserved and word.isidentifier() and _declared(text, word, token) and \
+                _gets_further(parser, text, token, f'"{word}"', stopped):
+            return error("E226", f"`{word}` is a reserved word, so it is read here as the "
+                         "keyword", source.span(token.start(), token.end()),
+                         hint=f'to use it as a name or value, write it in quotes: "{word}"')
+    return None
+
+
+def _declared(text: str, word: str, token: re.Match) -> bool:
+    """Whether the ruleset declares ``word`` as a name or value somewhere other than at
+    ``token`` (where it may be a keyword written in the wrong place)."""
+    levels = "|".join(re.escape(level) for level in _DECLARED_LEVEL.findall(text)) or "(?!)"
+    for pattern in _DECLARED:
+        pattern = pattern.replace("WORD", re.escape(word)).replace("LEVEL", levels)
+        for found in re.finditer(pattern, text, re.MULTILINE):
+            if not found.start() <= token.start() < found.end():
+                return True
+    return False
+
+
+def _gets_further(parser: Lark, text: str, token: re.Match, replacement: str,
+                  stopped: int) -> bool:
+    """Whether the text parses, or parses further than ``stopped``, with ``token`` replaced."""
+    try:
+        parser.parse(text[:token.start()] + replacement + text[token.end():])
+    except UnexpectedInput as problem:
+        position = problem.pos_in_stream if problem.pos_in_stream is not None else len(text)
+        return position - (len(replacement) - len(token.group())) > stopped
+    return True
 
 
 def _unexpected_character(source: SourceFile, problem: UnexpectedCharacters) -> Diagnostic:

@@ -118,14 +118,21 @@ def _atom(draw, subjects: list[_Subject]) -> str:
 
 @st.composite
 def conditions(draw, subjects: list[_Subject], depth: int = 2) -> str:
-    """A condition over ``subjects``: an atom, or `not`, `and`, `or` of smaller ones."""
+    """A condition over ``subjects``: an atom, or `not`, `and`, `or` of smaller ones, in
+    parentheses or left for precedence to group."""
     if depth == 0 or draw(st.integers(0, 2)) == 0:
         return draw(_atom(subjects))
-    form = draw(st.sampled_from(["not", "and", "or", "parenthesised"]))
+    form = draw(st.sampled_from(["not", "and", "or", "parenthesised", "unbracketed"]))
     if form == "not":
         return f"not ({draw(conditions(subjects, depth - 1))})"
     if form == "parenthesised":
         return f"({draw(conditions(subjects, depth - 1))})"
+    if form == "unbracketed":  # `not a is x and b is y or c < 3`: precedence groups it
+        parts = draw(st.lists(st.tuples(st.booleans(), _atom(subjects)), min_size=2, max_size=4))
+        words = [f"{'not ' if negated else ''}{atom}" for negated, atom in parts]
+        joins = [draw(st.sampled_from([" and ", " or "])) for _ in words[1:]]
+        return words[0] + "".join(join + word for join, word in zip(joins, words[1:],
+                                                                    strict=True))
     parts = draw(st.lists(conditions(subjects, depth - 1), min_size=2, max_size=3))
     return f" {form} ".join(f"({part})" for part in parts)
 

@@ -19,7 +19,9 @@ identifiers = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,11}", fullmatch=True).filt
     lambda text: text not in KEYWORDS)
 codes = st.lists(st.integers(0, 99), min_size=1, max_size=4).map(
     lambda parts: ".".join(map(str, parts)))
-names = st.one_of(identifiers, codes).map(lambda text: nodes.Name(text, None))
+#: Names spelled like keywords, which are printed quoted (level names never are: see E226).
+keyword_names = st.sampled_from(sorted(word for word in KEYWORDS if word.isidentifier()))
+names = st.one_of(identifiers, codes, keyword_names).map(lambda text: nodes.Name(text, None))
 level_names = identifiers.map(lambda text: nodes.Name(text, None))
 #: Text a ruleset may quote: anything but a quote, a surrogate, or a character that must not
 #: reach an output (see :func:`ccirules.limits.control_character`).

@@ -126,7 +126,11 @@ def test_scale_is_inherited_from_the_nearest_group() -> None:
     ("setting in (custody, jail)", ["E204"]),
     ("age >= 15 and age <= 17", []),
     ("age is 15", []),
+    ("age in (15, 16.0, 017)", []),
     ("age is fifteen", ["E205"]),
+    ("age is 15.5", ["E205"]),
+    ("age is not 18", ["E204"]),
+    ("age in (10, 9)", ["E204"]),
     ("setting > 3", ["E205"]),
     ("setting is sufficient", ["E205"]),
     ("1.1 is sufficient", []),
@@ -147,6 +151,34 @@ def test_condition_checks(condition: str, expected: list[str]) -> None:
             "attribute age whole number from 10 to 17\nattribute notes text\n" + LEVEL + IMPROVEMENT
             + f'section 1 "A" question 1.1 question 1.2 applies when {condition} end\n')
     assert only_codes(text) == expected
+
+
+@pytest.mark.parametrize(("condition", "expected"), [
+    ("1.1 is sufficient", ["W304"]),
+    ("1.1 is not sufficient", ["W304"]),
+    ('1.1 is "sufficient"', []),
+    ("1.1 is insufficient", []),
+    ("1.1 is not applicable", ["W304"]),
+    ("1.1 is applicable", []),
+    ('1.1 is "not applicable"', []),
+    ("kind is applicable", ["E226"]),
+    ("kind is not rated court", ["E226"]),
+    ('kind is "applicable" or kind is "rated"', []),
+    ("kind is sufficient", ["E205"]),
+])
+def test_words_that_are_keywords_and_values(condition: str, expected: list[str]) -> None:
+    """A value spelled like a category or `rated` is read as the keyword unless quoted: check
+    says so, W304 where the keyword still makes sense, E226 where it cannot."""
+    text = (HEADER + 'scale s value sufficient means sufficient value poor means insufficient '
+            'value "not applicable" means not applicable end\n'
+            "attribute kind one of court, applicable, rated\n" + LEVEL + IMPROVEMENT
+            + f'section 1 "A" question 1.1 question 1.2 applies when {condition} end\n')
+    assert only_codes(text) == expected
+
+
+def test_a_level_cannot_be_named_like_a_keyword() -> None:
+    text = HEADER + SCALE + 'level score "Score"\n'
+    assert codes(text) == [("W302", 2), ("E226", 3)]  # the scale is unused; the level is E226
 
 
 def test_question_contradicting_its_group() -> None:

@@ -49,6 +49,21 @@ def test_scale_values_may_be_keywords_words_or_quoted() -> None:
     assert scale.values[2].title.value == "Not applicable"
 
 
+def test_names_may_be_quoted_as_a_keyword_must_be_where_it_could_be_read_as_one() -> None:
+    question, score = parse_ok('question "not" applies when "not" is yes and "its" is no '
+                               'score s scored as lowest of "its", "every", 1.1')
+    assert question.name == nodes.Name("not", None)
+    assert [atom.subject.text for atom in question.applies.operands] == ["not", "its"]
+    assert [operand.name.text for operand in score.rule.operands.items] == ["its", "every", "1.1"]
+
+
+@pytest.mark.parametrize("name", ['"Was it done?"', '""', '"1.1 a"'])
+def test_a_quoted_name_is_still_a_word_or_a_code(name: str) -> None:
+    result = parse(SourceFile("test.rules", f"question {name}"))
+    assert [(d.code, d.span.column) for d in result.diagnostics] == [("E105", 10)]
+    assert "a title goes after the name" in result.diagnostics[0].hint
+
+
 @pytest.mark.parametrize(("source", "expected"), [
     ("one of custody, community",
      nodes.ChoiceType((nodes.Word("custody", None), nodes.Word("community", None)), None)),
@@ -179,6 +194,32 @@ def test_syntax_errors_have_codes_and_positions(text, code, line, column) -> Non
     diagnostic = parse_error(text)
     assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == (code, line, column)
     assert diagnostic.hint
+
+
+@pytest.mark.parametrize(("text", "line", "column"), [
+    ('scale s value not means insufficient end\nquestion q applies when q is not\n'
+     'question r "R"', 2, 30),
+    ('attribute k one of a, rated\nlevel s "S"\ns 1 "One" question q applies when k is rated\n'
+     "end", 3, 40),
+    ('question its\nscore s scored as lowest of its\n  banded by b', 2, 29),
+    ('attribute not yes or no\nquestion q applies when not is yes', 2, 25),
+    ('level score "Score"\nscore 1 "One" question q end', 1, 7),
+])
+def test_a_keyword_meant_as_a_name_or_value_is_reported_as_such(text, line, column) -> None:
+    diagnostic = parse_error(text)
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("E226", line,
+                                                                              column)
+    word = diagnostic.message.split("`")[1]
+    assert f'"{word}"' in diagnostic.hint or "cannot be quoted" in diagnostic.hint
+
+
+@pytest.mark.parametrize("text", [
+    "question q applies when q is not\nquestion r",  # no value `not`: the value is missing
+    "score s scored as lowest of its\n  banded by b",  # no name `its`: `its ...` is unfinished
+    'ruleset "R"\nruleset version "1"',  # a header with no title, not a group named `version`
+])
+def test_a_keyword_is_blamed_only_when_the_ruleset_declares_it(text: str) -> None:
+    assert parse_error(text).code == "E105"
 
 
 def test_misspelt_keyword_gets_a_suggestion() -> None:

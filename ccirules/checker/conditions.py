@@ -58,27 +58,63 @@ def _atom_problems(model: Model, place: str, atom) -> Iterator[Diagnostic]:
             yield from _value_problems(model, subject, what, word)
         case nodes.Is(test=nodes.CategoryTest(category=category)):
             if not isinstance(subject, QuestionInfo):
-                yield error("E205", f"only answers are {category.value}; {what} is not a "
-                            "question", atom.span, hint=f"test a value: `{name} is VALUE`")
+                yield _keyword_read(model, subject, what, atom, category.value) or error(
+                    "E205", f"only answers are {category.value}; {what} is not a question",
+                    atom.span, hint=f"test a value: `{name} is VALUE`")
         case nodes.Is(test=nodes.RatedTest(label=label)):
-            yield from _rating_problems(model, subject, what, label, atom)
+            misread = None if isinstance(subject, GroupInfo | ScoreInfo) else _keyword_read(
+                model, subject, what, atom, "rated")
+            if misread is not None:
+                yield misread
+            else:
+                yield from _rating_problems(model, subject, what, label, atom)
+
+
+def _keyword_read(model: Model, subject, what: str, atom: nodes.Is,
+                  keyword: str) -> Diagnostic | None:
+    """E226: `X is sufficient` (or `applicable`, `rated`...) where X is not what the keyword
+    tests but has a value spelled like it: the value was meant, and must be quoted."""
+    if keyword not in (_allowed_values(model, subject) or ()):
+        return None
+    name = atom.subject.text
+    return error("E226", f"`{keyword}` is a reserved word, so it is read here as the keyword, "
+                 f"not as the value `{keyword}` of {what}", atom.span,
+                 hint=f'to test the value, write it in quotes: `{name} is "{keyword}"`')
 
 
 def _value_problems(model: Model, subject, what: str, word: nodes.Word) -> Iterator[Diagnostic]:
     allowed = _allowed_values(model, subject)
     if isinstance(subject, nodes.Attribute) and isinstance(subject.type, nodes.WholeNumberType):
-        number = limits.read_number(word.text)
-        if isinstance(number, limits.NumberProblem) and number.malformed:
-            yield error("E205", f"{what} is a whole number; `{word.text}` is not",
-                        word.span, hint="compare with a number, for example `age >= 15`")
-        elif isinstance(number, limits.NumberProblem):
-            yield error("E111", number.message, word.span, hint=number.hint)
+        yield from _whole_number_problems(subject, what, word)
         return
     if allowed is None or word.text in allowed:
         return
     hint = did_you_mean(word.text, allowed) or (
         "valid here: " + ", ".join(f"`{value}`" for value in allowed))
     yield error("E204", f"`{word.text}` is not a value of {what}", word.span, hint=hint)
+
+
+def _whole_number_problems(subject: nodes.Attribute, what: str,
+                           word: nodes.Word) -> Iterator[Diagnostic]:
+    """`age is 15` compares numbers, as `age = 15` does; so the value must be a whole number
+    the attribute can take, or the test could never hold."""
+    number = limits.read_number(word.text)
+    if isinstance(number, limits.NumberProblem) and number.malformed:
+        yield error("E205", f"{what} is a whole number; `{word.text}` is not",
+                    word.span, hint="compare with a number, for example `age >= 15`")
+        return
+    if isinstance(number, limits.NumberProblem):
+        yield error("E111", number.message, word.span, hint=number.hint)
+        return
+    if number != number.to_integral_value():
+        yield error("E205", f"{what} is a whole number, so it is never {word.text}", word.span,
+                    hint=f"write a whole number, or compare: `{subject.name.text} < {word.text}`")
+        return
+    low, high = subject.type.low, subject.type.high
+    if (low is not None and number < low.value) or (high is not None and number > high.value):
+        yield error("E204", f"`{word.text}` is not a value of {what}: it is a whole number "
+                    f"from {low.value} to {high.value}", word.span,
+                    hint=f"write a number from {low.value} to {high.value}")
 
 
 def _rating_problems(model: Model, subject, what: str, label: nodes.Word,
@@ -125,6 +161,38 @@ def _is_whole_number(subject) -> bool:
 def _as_number(text: str) -> Decimal | None:
     number = limits.read_number(text)
     return None if isinstance(number, limits.NumberProblem) else number
+
+
+def category_named_values(model: Model) -> Iterator[Diagnostic]:
+    """W304: `Q is sufficient` (`insufficient`, `applicable`, with or without `not`) where Q's
+    scale also has a value spelled that way: the condition tests the category, which a reader
+    may take for the value. It says which it is, and how to write the other."""
+    for _, condition in conditions(model):
+        for atom in nodes.atoms(condition):
+            if not (isinstance(atom, nodes.Is) and isinstance(atom.test, nodes.CategoryTest)):
+                continue
+            subject = model.things.get(atom.subject.text)
+            if not isinstance(subject, QuestionInfo) or subject.scale is None:
+                continue
+            category = atom.test.category.value
+            written = f"not {category}" if atom.negated else category
+            for value in subject.scale.values:
+                if value.value.text in (category, written):
+                    yield _category_named_value(atom, category, value, subject.scale)
+
+
+def _category_named_value(atom: nodes.Is, category: str, value: nodes.ScaleValue,
+                          scale: nodes.Scale) -> Diagnostic:
+    name, text = atom.subject.text, value.value.text
+    written = f"{name} is {'not ' if atom.negated else ''}{category}"
+    meaning = ("it has an answer that counts, sufficient or insufficient"
+               if category == "applicable" else f"its answer means {category}")
+    negated = "not " if atom.negated and text == category else ""
+    return warning("W304", f"`{written}` tests the answer's category, not the value `{text}` "
+                   f"of scale `{scale.name.text}`", atom.span,
+                   hint=f"`{name} is {category}` holds when {meaning}; to test the value, write "
+                        f'it in quotes: `{name} is {negated}"{text}"`, or rename the value',
+                   related=[Related(value.span, f"the value `{text}` is declared here")])
 
 
 def condition_cycles(model: Model) -> Iterator[Diagnostic]:

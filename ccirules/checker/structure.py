@@ -52,6 +52,19 @@ def level_cycles(model: Model) -> Iterator[Diagnostic]:
                     hint="a level's `within` must name a level above it")
 
 
+def level_names(model: Model) -> Iterator[Diagnostic]:
+    """E226: a level named like a keyword, whose groups could not be written: a group begins
+    with its level's name, bare, and there the keyword is read (`score 1 "..."` is a score)."""
+    from ccirules.printer import keywords
+
+    for level in model.levels.values():
+        if level.name.text in keywords():
+            yield error("E226", f"`{level.name.text}` is a reserved word, so it cannot name a "
+                        "level", level.name.span,
+                        hint="a level's name begins each of its groups, where it cannot be "
+                             "quoted: choose another name")
+
+
 def question_placement(model: Model) -> Iterator[Diagnostic]:
     """E211: every question belongs to exactly one group, so it counts towards one criterion."""
     for info in model.questions:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from ccirules.diagnostics import Diagnostic, warning
 from ccirules.model import Model
+from ccirules.printer import keywords
 
 
 def unused_declarations(model: Model) -> Iterator[Diagnostic]:
@@ -32,6 +33,6 @@ def unused_declarations(model: Model) -> Iterator[Diagnostic]:
     used_levels.update(level.within.text for level in model.levels.values()
                        if level.within is not None)
     for name, level in model.levels.items():
-        if name not in used_levels:
+        if name not in used_levels and name not in keywords():  # E226: none could be written
             yield warning("W302", f"level `{name}` has no groups", level.name.span,
                           hint=f"add a group such as `{name} 1 \"Title\" ... end`, or remove it")
