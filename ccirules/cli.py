@@ -603,6 +603,74 @@ def history(store_path: str, output_format: str) -> None:
     click.echo(render_history(found, output_format), nl=False)
 
 
+@main.command("fmt", epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--check", is_flag=True,
+              help="Change nothing; list the files that would change and exit 1 if any would.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Change nothing; print what would change as a unified diff.")
+def fmt(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
+    """Lay out rulesets in the canonical layout, keeping every comment.
+
+    PATHS are ruleset files, or folders searched for .rules files; each is rewritten in place
+    (atomically, keeping its permissions) only if its layout changes. `-` reads a ruleset from
+    standard input and writes it formatted to standard output. Two spaces per level of
+    nesting, one clause per line, band rows aligned at `from`; comments stay beside what they
+    were written by, and blank lines are kept (one at most). A file with syntax errors is
+    reported and left as it is.
+    """
+    from ccirules import formatter
+    from ccirules.escape import terminal
+
+    if "-" in paths and len(paths) > 1:
+        raise click.UsageError("`-` (standard input) cannot be formatted with other paths")
+    files = formatter.ruleset_files(paths)
+    if not files:
+        raise click.UsageError("no .rules files found among the paths given")
+    results = [formatter.format_file(path) for path in files]
+    unwritten: list[Diagnostic] = []
+    for result in results:
+        if result.path == "-" and result.after is not None and not (check or show_diff):
+            click.echo(result.after, nl=False)
+        elif result.changed and show_diff:
+            click.echo(formatter.unified_diff(result), nl=False)
+        elif result.changed and check:
+            click.echo(terminal(result.path))
+        elif result.changed:
+            problem = formatter.rewrite(result)
+            if problem is not None:
+                unwritten.append(problem)
+            else:
+                click.echo(terminal(f"reformatted {result.path}"))
+    changed = sum(result.changed for result in results)
+    failed = sum(result.after is None for result in results) + len(unwritten)
+    if paths != ("-",):
+        dry = check or show_diff
+        done = changed - len(unwritten)
+        noun = "ruleset" if done == 1 else "rulesets"
+        summary = (f"{done} {noun} {'would be reformatted' if dry else 'reformatted'}, "
+                   f"{len(results) - changed - failed + len(unwritten)} already formatted")
+        click.echo(summary + (f", {failed} not formatted (errors below)" if failed else ""),
+                   err=dry)
+    _fail_on_diagnostics([*(d for result in results for d in result.diagnostics), *unwritten],
+                         strict=False)
+    if check and changed:
+        sys.exit(ExitCode.GATE_FAILED)
+
+
+@main.command()
+def lsp() -> None:
+    """Run the language server for editors, over standard input and output.
+
+    Diagnostics as `check` gives them as you type, hover, go to definition, find references,
+    completion, the document outline and formatting as `fmt` does. The VS Code extension in
+    editors/vscode starts it; any editor that speaks the Language Server Protocol can.
+    """
+    from ccirules.lsp.server import serve
+
+    serve()
+
+
 def run() -> None:
     """Entry point that turns an unexpected crash into a short report and exit code 70."""
     try:

@@ -59,6 +59,17 @@ class Text:
     span: Span = field(eq=False, repr=False)
 
 
+@frozen
+class Comment:
+    """A ``#`` comment, from ``#`` to the end of its line. Comments are not part of the tree
+    (they mean nothing); the parser returns them beside it, for the formatter to put back.
+    ``trailing`` says whether code comes before it on its line."""
+
+    text: str
+    trailing: bool
+    span: Span = field(eq=False, repr=False)
+
+
 # ---- metadata --------------------------------------------------------------------------------
 
 
@@ -73,6 +84,9 @@ class Metadata:
     rounding: Rounding | None
     band_basis: BandBasis | None
     span: Span = field(eq=False, repr=False)
+    #: Where `apply bands to` was written: every other clause is a node with a span of its own,
+    #: and the formatter needs each clause's place to keep comments beside it.
+    band_basis_span: Span | None = field(default=None, eq=False, repr=False)
 
 
 # ---- scales and attributes -------------------------------------------------------------------

@@ -37,8 +37,12 @@ MAX_DEPTH = 128
 
 @attrs.frozen
 class ParseResult:
+    """The ruleset (None on a syntax error), the problems found, and the file's comments in
+    the order written (for the formatter; the tree does not hold them)."""
+
     ruleset: nodes.Ruleset | None
     diagnostics: tuple[Diagnostic, ...]
+    comments: tuple[nodes.Comment, ...] = ()
 
 
 GRAMMAR_OPTIONS = {"parser": "lalr", "lexer": "contextual", "propagate_positions": True,
@@ -73,7 +77,35 @@ def parse(source: SourceFile) -> ParseResult:
             hint="split long conditions into simpler ones, or flatten the groups"),))
     builder = _NodeBuilder(source)
     ruleset = builder.transform(tree)
-    return ParseResult(ruleset, tuple(builder.diagnostics))
+    return ParseResult(ruleset, tuple(builder.diagnostics), _comments(source))
+
+
+@functools.cache
+def _strings_and_comments() -> re.Pattern[str]:
+    """Quoted text or a comment, as the grammar's STRING and COMMENT terminals define them.
+
+    Only these two tokens can hold ``"`` or ``#``, so in text that parsed, scanning for either
+    from left to right finds every comment and never mistakes a ``#`` inside a title for one.
+    """
+    parser = lark_parser()
+    string, comment = (parser.get_terminal(name).pattern.to_regexp()
+                       for name in ("STRING", "COMMENT"))
+    return re.compile(f"{string}|(?P<comment>{comment})")
+
+
+def _comments(source: SourceFile) -> tuple[nodes.Comment, ...]:
+    """Every comment in text that parsed, with whether code precedes it on its line."""
+    text = source.text
+    found = []
+    for match in _strings_and_comments().finditer(text):
+        if match.lastgroup != "comment":
+            continue
+        start = match.start()
+        comment = match.group().rstrip()  # a CRLF file's \r, and spaces nobody sees
+        line_start = text.rfind("\n", 0, start) + 1
+        found.append(nodes.Comment(comment, bool(text[line_start:start].strip()),
+                                   source.span(start, start + len(comment))))
+    return tuple(found)
 
 
 def _first_too_deep(tree: Tree) -> Tree | None:
@@ -267,7 +299,7 @@ class _NodeBuilder(Transformer):
         return int(places.value)
 
     def bands_apply(self, meta, children):
-        return _Clause("bands_apply", children[0], self._span(meta))
+        return _Clause("bands_apply", (children[0], self._span(meta)), self._span(meta))
 
     def rounded(self, meta, children):
         return nodes.BandBasis.ROUNDED
@@ -279,12 +311,13 @@ class _NodeBuilder(Transformer):
         title, *clauses = children
         found = self._collect(clauses)
         effective_from, effective_to = found.get("effective") or (None, None)
+        band_basis, band_basis_span = found.get("bands_apply") or (None, None)
         return nodes.Metadata(
             title=self._text(title), version=self._text(found.get("version")),
             effective_from=effective_from, effective_to=effective_to,
             welsh=self._text(found.get("welsh")), description=self._text(found.get("description")),
-            rounding=found.get("rounding"), band_basis=found.get("bands_apply"),
-            span=self._span(meta))
+            rounding=found.get("rounding"), band_basis=band_basis, span=self._span(meta),
+            band_basis_span=band_basis_span)
 
     # ---- scales and attributes --------------------------------------------------------------
 

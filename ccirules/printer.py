@@ -1,8 +1,12 @@
-"""Nodes back to ruleset text, in one canonical layout.
+"""Nodes back to ruleset text, in one canonical layout: two spaces per level of nesting, one
+clause per line, the rows of a band table aligned by padding before `from`.
 
 Printing then parsing gives equal nodes (spans aside); the property tests rely on that, and it is
-the basis for generating rulesets from code. Comments are not nodes, so they are not printed:
-this is not yet a formatter for hand-written files.
+the basis for generating rulesets from code. The printer works in lines (:class:`Line`), each
+knowing where the construct it prints began in the source, so that the formatter
+(:mod:`ccirules.formatter`) can lay out a hand-written file in this same layout and put each
+comment back beside the construct it was written by. :func:`print_ruleset` prints nodes alone,
+with a blank line between declarations.
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ import functools
 import re
 from decimal import Decimal
 
+import attrs
+
 from ccirules import nodes
+from ccirules.source import Span
 
 _BARE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|-?\d+(\.\d+)*")
 _INDENT = "  "
@@ -26,14 +33,46 @@ def keywords() -> frozenset[str]:
                      if terminal.pattern.type == "str")
 
 
+@attrs.frozen
+class Line:
+    """One line of the canonical layout.
+
+    ``at`` is the (line, column) in the source where the construct printed here began: a
+    declaration's first word, a clause's value, a row's first word, a block's `end`. It is None
+    for nodes made in code. ``closes`` marks a block's `end`, whose comments belong inside it.
+    """
+
+    depth: int
+    text: str
+    at: tuple[int, int] | None
+    closes: bool = False
+
+    def nested(self) -> Line:
+        return attrs.evolve(self, depth=self.depth + 1)
+
+    def indented(self) -> str:
+        return _INDENT * self.depth + self.text
+
+
 def print_ruleset(ruleset: nodes.Ruleset) -> str:
-    blocks = [_declaration(declaration, 0) for declaration in ruleset.declarations]
+    blocks = ["\n".join(line.indented() for line in declaration_lines(declaration))
+              for declaration in ruleset.declarations]
     return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
-def _declaration(node: nodes.Declaration, depth: int) -> str:
-    printer = _PRINTERS[type(node)]
-    return "\n".join(_INDENT * depth + line if line else line for line in printer(node))
+def declaration_lines(node: nodes.Declaration) -> list[Line]:
+    """A declaration (with everything nested in it) as lines, starting at depth 0."""
+    return _PRINTERS[type(node)](node)
+
+
+def _at(span: Span | None) -> tuple[int, int] | None:
+    return None if span is None else (span.line, span.column)
+
+
+def _end(span: Span | None) -> Line:
+    """The `end` that closes a block: the last word of the block's span."""
+    at = None if span is None else (span.end_line, span.end_column - len("end"))
+    return Line(0, "end", at, closes=True)
 
 
 # ---- leaves ----------------------------------------------------------------------------------
@@ -45,6 +84,11 @@ def _text(text: nodes.Text) -> str:
 
 #: Keywords the grammar also accepts as plain values (``value yes means sufficient``).
 _VALUE_KEYWORDS = frozenset({"yes", "no"})
+
+
+def print_word(word: nodes.Word) -> str:
+    """A value as a ruleset writes it: bare when it can be, else in quotes."""
+    return _word(word)
 
 
 def _word(word: nodes.Word) -> str:
@@ -71,25 +115,31 @@ def _titled(keyword: str, name: nodes.Name, title: nodes.Text | None) -> str:
     return f"{keyword} {_name(name)}" + (f" {_text(title)}" if title is not None else "")
 
 
-def _texts(**clauses: nodes.Text | None) -> list[str]:
-    return [f"{_INDENT}{keyword} {_text(value)}" for keyword, value in clauses.items()
+def _clause(text: str, node: object) -> Line:
+    """A clause of a declaration, one level in, placed where its node was written."""
+    return Line(1, text, _at(node.span))
+
+
+def _texts(**clauses: nodes.Text | None) -> list[Line]:
+    return [_clause(f"{keyword} {_text(value)}", value) for keyword, value in clauses.items()
             if value is not None]
 
 
 # ---- declarations ----------------------------------------------------------------------------
 
 
-def _metadata(node: nodes.Metadata) -> list[str]:
-    lines = [f"ruleset {_text(node.title)}"]
-    lines += _texts(version=node.version)
+def _metadata(node: nodes.Metadata) -> list[Line]:
+    lines = [Line(0, f"ruleset {_text(node.title)}", _at(node.span))]
+    lines += _texts(welsh=node.welsh, description=node.description, version=node.version)
     if node.effective_from is not None:
         until = f" to {node.effective_to.value}" if node.effective_to is not None else ""
-        lines.append(f"{_INDENT}effective from {node.effective_from.value}{until}")
-    lines += _texts(welsh=node.welsh, description=node.description)
+        lines.append(_clause(f"effective from {node.effective_from.value}{until}",
+                             node.effective_from))
     if node.rounding is not None:
-        lines.append(_INDENT + _rounding(node.rounding))
+        lines.append(_clause(_rounding(node.rounding), node.rounding))
     if node.band_basis is not None:
-        lines.append(f"{_INDENT}apply bands to {node.band_basis.value} scores")
+        lines.append(Line(1, f"apply bands to {node.band_basis.value} scores",
+                          _at(node.band_basis_span)))
     return lines
 
 
@@ -99,91 +149,101 @@ def _rounding(rounding: nodes.Rounding) -> str:
     return f"round {rounding.mode.value} to {places}"
 
 
-def _scale(node: nodes.Scale) -> list[str]:
-    lines = [_titled("scale", node.name, node.title)]
+def _scale(node: nodes.Scale) -> list[Line]:
+    lines = [Line(0, _titled("scale", node.name, node.title), _at(node.span))]
     lines += _texts(welsh=node.welsh, description=node.description)
     for value in node.values:
-        lines += _row("value", value.value, value.title, f"means {value.category.value}",
-                      value.points, value.welsh)
-    lines.append("end")
+        head = f"value {_word(value.value)}"
+        head += f" {_text(value.title)}" if value.title is not None else ""
+        lines += _row(value, f"{head} means {value.category.value}", value.points, value.welsh)
+    lines.append(_end(node.span))
     return lines
 
 
-def _attribute(node: nodes.Attribute) -> list[str]:
+def _attribute(node: nodes.Attribute) -> list[Line]:
     head = _titled("attribute", node.name, node.title)
-    match node.type:
+    return [Line(0, f"{head} {print_attribute_type(node.type)}", _at(node.span)),
+            *_texts(welsh=node.welsh, description=node.description)]
+
+
+def print_attribute_type(kind: nodes.AttributeType) -> str:
+    """An attribute's type as written: `one of custody, community`, `yes or no`..."""
+    match kind:
         case nodes.ChoiceType(values=values):
-            kind = "one of " + ", ".join(_word(value) for value in values)
+            return "one of " + ", ".join(_word(value) for value in values)
         case nodes.WholeNumberType(low=low, high=high):
-            kind = "whole number"
-            if low is not None and high is not None:
-                kind += f" from {_number(low)} to {_number(high)}"
+            if low is None or high is None:
+                return "whole number"
+            return f"whole number from {_number(low)} to {_number(high)}"
         case nodes.YesNoType():
-            kind = "yes or no"
-        case _:
-            kind = "text"
-    return [f"{head} {kind}", *_texts(welsh=node.welsh, description=node.description)]
+            return "yes or no"
+    return "text"
 
 
-def _level(node: nodes.Level) -> list[str]:
-    lines = [_titled("level", node.name, node.title)]
+def _level(node: nodes.Level) -> list[Line]:
+    lines = [Line(0, _titled("level", node.name, node.title), _at(node.span))]
     lines += _texts(welsh=node.welsh, description=node.description)
     if node.within is not None:
-        lines.append(f"{_INDENT}within {_name(node.within)}")
+        lines.append(_clause(f"within {_name(node.within)}", node.within))
     lines += _score_clauses(node.rule, node.bands, ())
     return lines
 
 
-def _question(node: nodes.Question) -> list[str]:
-    lines = [_titled("question", node.name, node.title)]
+def _question(node: nodes.Question) -> list[Line]:
+    lines = [Line(0, _titled("question", node.name, node.title), _at(node.span))]
     lines += _texts(welsh=node.welsh, description=node.description)
     if node.applies is not None:
-        lines.append(f"{_INDENT}applies when {_condition(node.applies)}")
+        lines.append(_clause(f"applies when {_condition(node.applies)}", node.applies))
     if node.scale is not None:
-        lines.append(f"{_INDENT}on scale {_name(node.scale)}")
+        lines.append(_clause(f"on scale {_name(node.scale)}", node.scale))
     if node.key_for:
-        lines.append(f"{_INDENT}key question for " + ", ".join(map(_name, node.key_for)))
+        lines.append(_clause("key question for " + ", ".join(map(_name, node.key_for)),
+                             node.key_for[0]))
     if node.under is not None:
-        lines.append(f"{_INDENT}under {_name(node.under)}")
+        lines.append(_clause(f"under {_name(node.under)}", node.under))
     return lines
 
 
-def _group(node: nodes.Group) -> list[str]:
-    lines = [f"{node.level.text} {_name(node.name)} {_text(node.title)}"]
+def _group(node: nodes.Group) -> list[Line]:
+    lines = [Line(0, f"{node.level.text} {_name(node.name)} {_text(node.title)}",
+                  _at(node.span))]
     lines += _texts(welsh=node.welsh, description=node.description)
     if node.applies is not None:
-        lines.append(f"{_INDENT}applies when {_condition(node.applies)}")
+        lines.append(_clause(f"applies when {_condition(node.applies)}", node.applies))
     if node.scale is not None:
-        lines.append(f"{_INDENT}on scale {_name(node.scale)}")
+        lines.append(_clause(f"on scale {_name(node.scale)}", node.scale))
     lines += _score_clauses(node.rule, node.bands, node.limits)
     for member in node.members:
-        lines.append(_declaration(member, 1))
-    lines.append("end")
+        lines += [line.nested() for line in declaration_lines(member)]
+    lines.append(_end(node.span))
     return lines
 
 
-def _score(node: nodes.Score) -> list[str]:
-    lines = [_titled("headline" if node.headline else "score", node.name, node.title)]
+def _score(node: nodes.Score) -> list[Line]:
+    keyword = "headline" if node.headline else "score"
+    lines = [Line(0, _titled(keyword, node.name, node.title), _at(node.span))]
     lines += _texts(welsh=node.welsh, description=node.description)
     lines += _score_clauses(node.rule, node.bands, node.limits)
     if node.rounding is not None:
-        lines.append(_INDENT + _rounding(node.rounding))
+        lines.append(_clause(_rounding(node.rounding), node.rounding))
     return lines
 
 
 def _score_clauses(rule: nodes.ScoreRule | None, bands: nodes.Name | None,
-                   limits: tuple[nodes.Limit, ...]) -> list[str]:
+                   limits: tuple[nodes.Limit, ...]) -> list[Line]:
     lines = []
     if rule is not None:
-        lines.append(_INDENT + _rule(rule))
+        lines.append(_clause(print_rule(rule), rule))
     if bands is not None:
-        lines.append(f"{_INDENT}banded by {_name(bands)}")
+        lines.append(_clause(f"banded by {_name(bands)}", bands))
     for limit in limits:
-        lines.append(f"{_INDENT}at most {_word(limit.label)} when {_condition(limit.condition)}")
+        lines.append(_clause(f"at most {_word(limit.label)} when {_condition(limit.condition)}",
+                             limit))
     return lines
 
 
-def _rule(rule: nodes.ScoreRule) -> str:
+def print_rule(rule: nodes.ScoreRule) -> str:
+    """A score's rule as written: `scored as lowest of its questions`, `judged directly`."""
     match rule:
         case nodes.Judged():
             return "judged directly"
@@ -212,25 +272,28 @@ def _operands(operands: nodes.Operands) -> str:
     return text
 
 
-def _bands(node: nodes.BandTable) -> list[str]:
-    lines = [_titled("bands", node.name, node.title)]
+def _bands(node: nodes.BandTable) -> list[Line]:
+    """A band table, its rows padded before `from` so that the bounds line up."""
+    lines = [Line(0, _titled("bands", node.name, node.title), _at(node.span))]
     lines += _texts(welsh=node.welsh, description=node.description)
-    for band in node.bands:
+    heads = [f"band {_word(band.label)}" + (f" {_text(band.title)}" if band.title else "")
+             for band in node.bands]
+    width = max(map(len, heads), default=0)
+    for head, band in zip(heads, node.bands, strict=True):
         upper = ("below " if band.below else "") + _number(band.high)
-        lines += _row("band", band.label, band.title, f"from {_number(band.low)} to {upper}",
+        lines += _row(band, f"{head.ljust(width)} from {_number(band.low)} to {upper}",
                       band.points, band.welsh)
-    lines.append("end")
+    lines.append(_end(node.span))
     return lines
 
 
-def _row(keyword: str, word: nodes.Word, title: nodes.Text | None, body: str,
-         points: nodes.Number | None, welsh: nodes.Text | None) -> list[str]:
-    """A row of a scale or band table: `value yes "Yes" means sufficient points 1`."""
-    line = f"{_INDENT}{keyword} {_word(word)}"
-    line += f" {_text(title)}" if title is not None else ""
-    line += f" {body}"
-    line += f" points {_number(points)}" if points is not None else ""
-    return [line] + ([f"{_INDENT * 2}welsh {_text(welsh)}"] if welsh is not None else [])
+def _row(node: nodes.ScaleValue | nodes.Band, text: str, points: nodes.Number | None,
+         welsh: nodes.Text | None) -> list[Line]:
+    """A row of a scale or band table (`value yes "Yes" means sufficient points 1`), with its
+    Welsh title on a line of its own below it."""
+    text += f" points {_number(points)}" if points is not None else ""
+    row = [_clause(text, node)]
+    return row + ([Line(2, f"welsh {_text(welsh)}", _at(welsh.span))] if welsh else [])
 
 
 _PRINTERS = {

@@ -40,6 +40,12 @@ class SourceFile:
         line_index = bisect.bisect_right(self._line_starts, offset) - 1
         return line_index + self.first_line, offset - self._line_starts[line_index] + 1
 
+    def offset(self, line: int, column: int) -> int:
+        """The character offset of a 1-based (line, column): the inverse of :meth:`position`
+        (for editors, which count lines and columns their own way)."""
+        index = max(0, min(line - self.first_line, len(self._line_starts) - 1))
+        return min(self._line_starts[index] + max(column, 1) - 1, len(self.text))
+
     def line_text(self, line: int) -> str:
         """Return one line (1-based, counted in the whole file) without its line ending."""
         index = line - self.first_line + 1

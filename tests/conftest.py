@@ -1,7 +1,10 @@
-"""Shared test configuration: the golden-file update flag and paths."""
+"""Shared test configuration: the golden-file update flag, paths, and the editor package's npm
+dependencies."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 RULESETS = ROOT / "rulesets"
+EDITOR = ROOT / "editors" / "vscode"
+EDITOR_PACKAGES = ("vscode-textmate", "vscode-oniguruma", "vscode-languageclient")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -19,6 +24,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def editor_packages() -> None:
+    """Installs the editor package's locked npm dependencies when they are missing or stale
+    (the tokenizer the grammar tests use, and the language client the extension ships).
+
+    A fresh machine has node and npm but no node_modules; CI is such a machine. The packages
+    are never committed, so the lock file decides what runs here, and a lock newer than them,
+    or an install without devDependencies (`npm ci --omit=dev`, as for packaging), reinstalls.
+    """
+    if shutil.which("node") is None:
+        pytest.fail("node not found: the editor package is tested with VS Code's own tokenizer "
+                    "and language client, which run on Node.js; install Node.js and npm "
+                    "(Debian: apt-get install nodejs npm)", pytrace=False)
+    installed = EDITOR / "node_modules" / ".package-lock.json"
+    lock = EDITOR / "package-lock.json"
+    if (installed.exists() and installed.stat().st_mtime >= lock.stat().st_mtime
+            and all((EDITOR / "node_modules" / name).is_dir() for name in EDITOR_PACKAGES)):
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail("npm not found: it installs the editor package's test dependencies; "
+                    "install it (Debian: apt-get install npm)", pytrace=False)
+    result = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"],
+        cwd=EDITOR, capture_output=True, text=True, timeout=600, check=False)
+    if result.returncode != 0:
+        pytest.fail(f"npm ci failed in {EDITOR}:\n{result.stdout}{result.stderr}", pytrace=False)
 
 
 def compare_golden(path: Path, actual: str, update: bool) -> None:

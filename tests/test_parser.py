@@ -167,6 +167,20 @@ def test_comments_and_blank_input() -> None:
     assert parse_ok("") == ()
 
 
+def test_comments_are_returned_beside_the_tree_in_order() -> None:
+    text = ('# about the file\n'
+            'ruleset "A # is not a comment"  # the title\r\n'
+            '  apply bands to exact scores\n'
+            '    # inside\n')
+    result = parse(SourceFile("t", text))
+    assert [(c.text, c.trailing) for c in result.comments] == [
+        ("# about the file", False), ("# the title", True), ("# inside", False)]
+    spans = [(c.span.line, c.span.column, c.span.end_column) for c in result.comments]
+    assert spans == [(1, 1, 17), (2, 33, 44), (4, 5, 13)]
+    (metadata,) = result.ruleset.declarations
+    assert (metadata.band_basis_span.line, metadata.band_basis_span.column) == (3, 3)
+
+
 def test_clause_given_twice_is_reported_and_the_first_kept() -> None:
     result = parse(SourceFile("t", 'ruleset "x" version "1" version "2"'))
     assert [d.code for d in result.diagnostics] == ["E109"]

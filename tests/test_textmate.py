@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,7 +26,6 @@ EDITOR = ROOT / "editors" / "vscode"
 TOKENIZE = EDITOR / "test" / "tokenize.mjs"
 EVERY_KEYWORD = EDITOR / "test" / "every-keyword.rules"
 LANGUAGE = ROOT / "grammar" / "ruleset.lark"
-TEST_PACKAGES = ("vscode-textmate", "vscode-oniguruma")
 SHIPPED = tuple(sorted(RULESETS.glob("*.rules")))
 WHOLE_FILES = {path.name: path.read_text(encoding="utf-8") for path in (*SHIPPED, EVERY_KEYWORD)}
 
@@ -130,34 +128,6 @@ class Line:
         """The scopes over the first occurrence of fragment."""
         start = self.text.index(fragment)
         return self.scopes(start, start + len(fragment))
-
-
-@pytest.fixture(scope="session")
-def editor_packages() -> None:
-    """Installs the editor package's locked npm dependencies when they are missing or stale.
-
-    A fresh machine has node and npm but no node_modules; CI is such a machine. The packages
-    are never committed, so the lock file decides what runs here, and a lock newer than them,
-    or an install without devDependencies (`npm ci --omit=dev`, as for packaging), reinstalls.
-    """
-    if shutil.which("node") is None:
-        pytest.fail("node not found: the editor grammar is tested with VS Code's own tokenizer, "
-                    "which runs on Node.js; install Node.js and npm (Debian: apt-get install "
-                    "nodejs npm)", pytrace=False)
-    installed = EDITOR / "node_modules" / ".package-lock.json"
-    lock = EDITOR / "package-lock.json"
-    if (installed.exists() and installed.stat().st_mtime >= lock.stat().st_mtime
-            and all((EDITOR / "node_modules" / name).is_dir() for name in TEST_PACKAGES)):
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.fail("npm not found: it installs the editor package's test dependencies; "
-                    "install it (Debian: apt-get install npm)", pytrace=False)
-    result = subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"],
-        cwd=EDITOR, capture_output=True, text=True, timeout=600, check=False)
-    if result.returncode != 0:
-        pytest.fail(f"npm ci failed in {EDITOR}:\n{result.stdout}{result.stderr}", pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,10 @@
 
 VS Code is not available here, so each part is checked where it can be: the manifest's pieces
 must point at each other; the indentation and folding patterns must find exactly the blocks the
-parser finds (they use only regex syntax that reads the same in JavaScript and Python); and the
+parser finds (they use only regex syntax that reads the same in JavaScript and Python); the
 client is run under Node with stand-ins for VS Code and the language client, to see what server
-it starts.
+it starts; and with the real language client (only VS Code's API stood in for) against a real
+`ccirules lsp`, to see the diagnostics arrive.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from lark import Lark, Token, Tree
 
+from ccirules.api import check_source
+from ccirules.source import SourceFile
 from tests.conftest import ROOT, RULESETS
 
 EDITOR = ROOT / "editors" / "vscode"
@@ -156,3 +160,28 @@ def test_changing_the_settings_restarts_the_server_they_name(run_client) -> None
     assert [event for event in events if "client" not in event] == [
         {"started": first}, {"stopped": first}, {"started": second}, {"stopped": second}]
     assert events[3]["client"]["server"]["args"] == ["lsp", "--verbose"]
+
+
+def test_the_client_starts_the_server_and_receives_its_diagnostics(editor_packages: None,
+                                                                    tmp_path: Path) -> None:
+    """extension.js with the real vscode-languageclient, as packaged, runs `ccirules lsp` (here
+    through a script, as a setting naming a virtual environment's would), opens a ruleset with a
+    misspelt name, and receives `check`'s diagnostic for it; then stops the server."""
+    server = tmp_path / "ccirules"
+    server.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m ccirules "$@"\n')
+    server.chmod(0o755)
+    text = (RULESETS / "hmip-youth-2018.rules").read_text(encoding="utf-8").replace(
+        "applies when disposal is court", "applies when disposl is court")
+    ruleset = tmp_path / "mistake.rules"
+    ruleset.write_text(text, encoding="utf-8")
+    result = subprocess.run(["node", str(EDITOR / "test" / "diagnostics.cjs"), str(server),
+                             str(ruleset)], capture_output=True, text=True, cwd=tmp_path,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    received = json.loads(result.stdout)
+    (expected,) = check_source(SourceFile(str(ruleset), text)).diagnostics
+    span = expected.span
+    assert received == {"uri": ruleset.as_uri(), "diagnostics": [{
+        "code": "E202", "message": f"{expected.message}\nhelp: {expected.hint}",
+        "severity": 0, "source": "ccirules",  # 0 is vscode.DiagnosticSeverity.Error
+        "range": [span.line - 1, span.column - 1, span.end_line - 1, span.end_column - 1]}]}
