@@ -51,6 +51,7 @@ class Rule(enum.Enum):
     LOWEST = "lowest"
     HIGHEST = "highest"
     SUM_OF_POINTS = "sum of points"
+    SHARE_OF_POINTS = "share of points"
     WEIGHTED_MEAN = "weighted mean"
     JUDGED = "judged directly"
 
@@ -58,6 +59,11 @@ class Rule(enum.Enum):
     def pools(self) -> bool:
         """Whether the rule pools answers to questions (rather than combining scores)."""
         return self in (Rule.PROPORTION, Rule.COUNT)
+
+    @property
+    def adds_points(self) -> bool:
+        """Whether the rule adds up the points of the bands its parts fall in."""
+        return self in (Rule.SUM_OF_POINTS, Rule.SHARE_OF_POINTS)
 
 
 class CompiledScale(msgspec.Struct, frozen=True):

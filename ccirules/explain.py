@@ -20,7 +20,7 @@ from ccirules import escape
 from ccirules.compiler import CompiledBand, CompiledRuleset, CompiledScore, Rule
 from ccirules.evaluator import Evaluation
 from ccirules.i18n import Messages, Titles
-from ccirules.results import record_json, shown
+from ccirules.results import plain_number, record_json, shown
 from ccirules.scoring import ScoreResult, Tally, band_of, round_value
 from ccirules.source import Span
 from ccirules.trace import AnswerRecord, Outcome
@@ -169,7 +169,7 @@ def _part_text(evaluation: Evaluation, score: CompiledScore, part: str,
     text = shown(result, evaluation.ruleset, titles.lang)
     if result.band is not None:
         text += f", {titles.band(result.band)}"
-        if score.rule is Rule.SUM_OF_POINTS and result.band.points is not None:
+        if score.rule.adds_points and result.band.points is not None:
             points = result.band.points
             text += ": " + words("result.points", n=1 if points == 1 else 2, value=points)
     return text
@@ -219,6 +219,9 @@ def render_score_text(explanation: ScoreExplanation, ruleset: CompiledRuleset,
     counts = (words("explain.counts", sufficient=result.sufficient,
                     applicable=result.applicable)
               if result.applicable is not None else "")
+    if result.maximum is not None:
+        counts = words("explain.points_of", points=plain_number(result.points),
+                       maximum=plain_number(result.maximum))
     title = titles.score(score.name) if score.title or score.welsh else ""
     lines = [f"{score.name} {title}".rstrip() + f": {shown(result, ruleset, titles.lang)}"
              f"{counts}{band}",

@@ -179,11 +179,17 @@ class AggregateKind(enum.Enum):
     LOWEST = "lowest"
     HIGHEST = "highest"
     SUM_OF_POINTS = "sum of points"
+    SHARE_OF_POINTS = "share of points"
+
+
+#: Rules that add up the points of the bands their parts fall in.
+POINTS_RULES = (AggregateKind.SUM_OF_POINTS, AggregateKind.SHARE_OF_POINTS)
 
 
 @frozen
 class Aggregate:
-    """A score computed from operands: pooled proportion, count, lowest, highest, sum of points."""
+    """A score computed from operands: pooled proportion, count, lowest, highest, sum of points,
+    share of points."""
 
     kind: AggregateKind
     operands: Operands

@@ -441,6 +441,7 @@ class _NodeBuilder(Transformer):
     lowest = _aggregate(nodes.AggregateKind.LOWEST)
     highest = _aggregate(nodes.AggregateKind.HIGHEST)
     sum_points = _aggregate(nodes.AggregateKind.SUM_OF_POINTS)
+    share_points = _aggregate(nodes.AggregateKind.SHARE_OF_POINTS)
     del _aggregate
 
     def weighted(self, meta, children):

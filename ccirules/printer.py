@@ -251,7 +251,8 @@ def print_rule(rule: nodes.ScoreRule) -> str:
             return "scored as weighted mean of " + ", ".join(
                 f"{_name(term.name)} weight {_number(term.weight)}" for term in terms)
         case nodes.Aggregate(kind=kind, operands=operands):
-            prefix = {nodes.AggregateKind.SUM_OF_POINTS: "sum of points of"}.get(
+            prefix = {nodes.AggregateKind.SUM_OF_POINTS: "sum of points of",
+                      nodes.AggregateKind.SHARE_OF_POINTS: "share of points of"}.get(
                 kind, f"{kind.value} of")
             return f"scored as {prefix} {_operands(operands)}"
     raise AssertionError(f"unknown rule {rule!r}")

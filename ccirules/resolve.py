@@ -188,6 +188,8 @@ def kind_of(model: Model, target: Target, seen: frozenset[str] = frozenset()) ->
             return ValueKind.COUNT
         if rule.kind is nodes.AggregateKind.SUM_OF_POINTS:
             return ValueKind.POINTS
+        if rule.kind is nodes.AggregateKind.SHARE_OF_POINTS:
+            return ValueKind.PERCENT
     kinds = {kind_of(model, item, seen | {target.name.text})
              for item in resolve(model, target).targets}
     return kinds.pop() if len(kinds) == 1 else None

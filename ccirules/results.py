@@ -10,6 +10,7 @@ byte-identical output whatever the order of files or cases.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from fractions import Fraction
 
 import msgspec
@@ -18,7 +19,7 @@ from ccirules import __version__, escape
 from ccirules.cases import InputFile
 from ccirules.compiler import CompiledRuleset, CompiledScore, Rule
 from ccirules.evaluator import Evaluation
-from ccirules.i18n import DEFAULT, Messages, Titles
+from ccirules.i18n import DEFAULT, Messages, Titles, message
 from ccirules.scoring import ScoreResult, shown_value
 from ccirules.terms import ValueKind
 from ccirules.trace import AnswerRecord
@@ -145,6 +146,9 @@ def _score_json(ruleset: CompiledRuleset, result: ScoreResult,
         found[f"display_{lang}"] = shown(result, ruleset, lang)
         if band is not None:
             found["band"][f"title_{lang}"] = band.welsh
+    if score.rule is Rule.SHARE_OF_POINTS:
+        found["points"] = _fraction(result.points)
+        found["maximum"] = _fraction(result.maximum)
     return found
 
 
@@ -169,11 +173,30 @@ def _fraction(value: Fraction | None) -> str | None:
     return f"{value.numerator}/{value.denominator}"
 
 
+def plain_number(value: Fraction) -> str:
+    """Points as they are written, exactly: 16, or 2.5. Points have at most six decimal places,
+    so their sums do too; anything else is shown as a fraction."""
+    for places in range(7):
+        scaled = value * 10 ** places
+        if scaled.denominator == 1:
+            return format(Decimal(scaled.numerator).scaleb(-places), "f")
+    return _fraction(value) or ""
+
+
 def _value(score: CompiledScore, exact: Fraction | None) -> str | None:
     return None if exact is None else format(shown_value(score, exact), "f")
 
 
 # ---- tables ----------------------------------------------------------------------------------
+
+
+def counted(result: ScoreResult, lang: str = DEFAULT) -> str:
+    """What a score counted, as its counts column shows it: `45/60` answers sufficient of those
+    applicable, `16/33 points` for a share of points, nothing for a score of scores."""
+    if result.maximum is not None:
+        return message("result.points", lang, n=2,
+                       value=f"{plain_number(result.points)}/{plain_number(result.maximum)}")
+    return "" if result.applicable is None else f"{result.sufficient}/{result.applicable}"
 
 
 def _rows(evaluation: Evaluation, results: Sequence[ScoreResult],
@@ -185,12 +208,11 @@ def _rows(evaluation: Evaluation, results: Sequence[ScoreResult],
         score = ruleset.score(result.name)
         title = str(titles.score(score.name)) if score.title or score.welsh else ""
         label = f"{'  ' * score.depth}{score.name} {title}".rstrip()
-        counts = ("" if result.applicable is None
-                  else f"{result.sufficient}/{result.applicable}")
         band = "" if result.band is None else str(titles.band(result.band))
         if result.capped_by is not None:
             band += " " + words("result.limited")
-        rows.append([label, counts, shown(result, ruleset, titles.lang), band])
+        rows.append([label, counted(result, titles.lang), shown(result, ruleset, titles.lang),
+                     band])
     return rows
 
 

@@ -41,7 +41,7 @@ from ccirules.source import Span
 from ccirules.suggest import did_you_mean
 
 #: What an expectation may check, and how the result is shown for comparison.
-CHECKED = ("score", "band", "sufficient", "applicable")
+CHECKED = ("score", "band", "sufficient", "applicable", "points", "maximum")
 
 
 @attrs.frozen

@@ -46,6 +46,8 @@ class ScoreResult(msgspec.Struct, frozen=True):
     capped_by: Span | None  # the `at most` that lowered the band
     parts: tuple[tuple[str, Fraction | None], ...]
     note: str | None  # why there is no score, or where a judged rating came from
+    points: Fraction | None = None  # a share of points: the points of the rated parts
+    maximum: Fraction | None = None  # ... and the most those parts could score
 
 
 # ---- rounding and banding --------------------------------------------------------------------
@@ -105,12 +107,12 @@ def compute_scores(ruleset: CompiledRuleset, tallies: Mapping[str, Tally],
     done: dict[str, ScoreResult] = {}
     for name in ruleset.score_order:
         score = ruleset.score(name)
-        done[name] = _apply_limits(score, _score(score, tallies, judgements, done), done)
+        done[name] = _apply_limits(score, _score(ruleset, score, tallies, judgements, done), done)
     return tuple(done[score.name] for score in ruleset.scores)
 
 
-def _score(score: CompiledScore, tallies: Mapping[str, Tally], judgements: Judgements,
-           done: Mapping[str, ScoreResult]) -> ScoreResult:
+def _score(ruleset: CompiledRuleset, score: CompiledScore, tallies: Mapping[str, Tally],
+           judgements: Judgements, done: Mapping[str, ScoreResult]) -> ScoreResult:
     if score.rule is Rule.JUDGED:
         label = judgements.ratings.get(score.name)
         band = score.bands.by_label(label) if label is not None else None
@@ -129,8 +131,32 @@ def _score(score: CompiledScore, tallies: Mapping[str, Tally], judgements: Judge
         note = None if exact is not None else "no applicable answers"
         return _finish(score, exact, sufficient, applicable, (), note)
     parts = tuple((part, _part_value(part, score, tallies, done)) for part in score.parts)
+    if score.rule is Rule.SHARE_OF_POINTS:
+        return _share_of_points(ruleset, score, parts)
     exact, note = _combine(score, parts)
     return _finish(score, exact, None, None, parts, note)
+
+
+def _share_of_points(ruleset: CompiledRuleset, score: CompiledScore,
+                     parts: tuple[tuple[str, Fraction | None], ...]) -> ScoreResult:
+    """The points of the rated parts as a percentage of the most those parts could score: a
+    part with no rating (no applicable answer, not judged) is left out of both, so an inspection
+    that did not rate a standard is scored on the standards it rated."""
+    rated = [(name, value) for name, value in parts if value is not None]
+    unrated = [name for name, value in parts if value is None]
+    left_out = ("not rated, so left out: " + ", ".join(f"`{name}`" for name in unrated)
+                if unrated else None)
+    points = sum((value for _, value in rated), Fraction(0))
+    maximum = sum((max(band.points for band in ruleset.score(name).bands.bands)
+                   for name, _ in rated), Fraction(0))
+    if not maximum:
+        note = "none of its parts has a rating" if not rated else \
+            "its rated parts can score no points"
+        return ScoreResult(score.name, None, None, None, None, None, parts, note,
+                           points if rated else None, maximum if rated else None)
+    exact = 100 * points / maximum
+    return ScoreResult(score.name, None, None, exact, band_of(score, exact), None, parts,
+                       left_out, points, maximum)
 
 
 def _part_value(part: str, score: CompiledScore, tallies: Mapping[str, Tally],
@@ -139,7 +165,7 @@ def _part_value(part: str, score: CompiledScore, tallies: Mapping[str, Tally],
         tally = tallies[part]
         return percentage(tally.sufficient, tally.applicable)
     result = done[part]
-    if score.rule is Rule.SUM_OF_POINTS:
+    if score.rule.adds_points:
         return result.band.points if result.band is not None else None
     return result.exact
 

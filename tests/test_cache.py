@@ -67,7 +67,7 @@ def test_a_damaged_entry_is_rebuilt(folder, damage) -> None:
     else:  # an entry stored under another key
         path.write_bytes(data.replace(name.encode(), b"0" * len(name)))
     rebuilt = load_ruleset(str(RULESET))
-    assert rebuilt.ok and rebuilt.compiled.score("overall").rule.value == "sum of points"
+    assert rebuilt.ok and rebuilt.compiled.score("overall").rule.value == "share of points"
     assert path.read_bytes() == data  # and stored again
 
 

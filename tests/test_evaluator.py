@@ -131,17 +131,67 @@ def test_standards_framework_by_hand() -> None:
     assert score("2.2").band.label == "outstanding"
     assert score("1.3").band.label == "outstanding" and score("1.3").exact is None
     # Points: 1.x 2+2+3+2 = 9; 2.1 1 + 2.2-2.4 3x3 = 10; 3.1-3.3 3x3 = 9; 3.4 1. 4.1 left out.
-    assert score("overall").exact == 29
-    assert score("overall").band.label == "good"  # 19-30
-    assert dict(score("overall").parts)["2.1"] == 1
+    # Twelve standards rated, 3 points each at best: 29 of 36, 80.56% (shown to 2 places).
+    overall = score("overall")
+    assert (overall.points, overall.maximum, overall.exact) == (29, 36, Fraction(2900, 36))
+    assert shown(overall, ruleset) == "80.56%" and overall.band.label == "good"  # 51 to below 85
+    assert dict(overall.parts)["2.1"] == 1
+
+
+def test_a_share_of_points_leaves_out_what_was_not_rated() -> None:
+    """A standard with no rating leaves both the points and the maximum: 27 of 33."""
+    ruleset = load_ruleset(str(RULESETS / "hmip-youth-2018.rules")).compiled
+    ratings = hmip_ratings()
+    del ratings["1.2"]  # judged Good (2 points) above; here not judged at all
+    overall = run(ruleset, *hmip_inspection(), ratings=ratings).score("overall")
+    assert (overall.points, overall.maximum) == (27, 33)
+    assert overall.exact == Fraction(2700, 33) and shown(overall, ruleset) == "81.82%"
+    assert overall.band.label == "good" and "`1.2`" in overall.note
+
+
+def test_every_total_bands_as_the_points_bands_did() -> None:
+    """With all twelve standards rated, the share bands give the published points bands for
+    every total: 0-6 Inadequate, 7-18 Requires improvement, 19-30 Good, 31-36 Outstanding."""
+    from ccirules.scoring import band_of
+
+    overall = load_ruleset(str(RULESETS / "hmip-youth-2018.rules")).compiled.score("overall")
+    published = {**dict.fromkeys(range(0, 7), "inadequate"),
+                 **dict.fromkeys(range(7, 19), "requires_improvement"),
+                 **dict.fromkeys(range(19, 31), "good"),
+                 **dict.fromkeys(range(31, 37), "outstanding")}
+    assert {total: band_of(overall, Fraction(100 * total, 36)).label
+            for total in range(37)} == published
 
 
 def test_sum_of_points_needs_every_part_rated() -> None:
-    ruleset = load_ruleset(str(RULESETS / "hmip-youth-2018.rules")).compiled
-    ratings = hmip_ratings()
-    del ratings["1.2"]
-    overall = run(ruleset, *hmip_inspection(), ratings=ratings).score("overall")
-    assert overall.exact is None and "1.2" in overall.note
+    ruleset = compiled('ruleset "T"\n' + SCALE + 'level s "S" judged directly banded by r\n'
+                       's A "A" end s B "B" end\nscore total scored as sum of points of every s\n'
+                       "bands r band good from 1 to 1 points 2 band poor from 0 to 0 points 0 end\n"
+                       "level q \"Q\" scored as proportion sufficient of its questions\n"
+                       'q Q "Q" question q1 end\n')
+    total = run(ruleset, case("c", q1="yes"), ratings={"A": "good"}).score("total")
+    assert total.exact is None and "`B`" in total.note
+
+
+def test_groups_of_different_sizes_share_one_band_table() -> None:
+    """Two domains of four and two standards, each banded by the share of its own maximum."""
+    def standards(domain: int, count: int) -> str:
+        return "".join(f's S{domain}{index} "S" end\n' for index in range(count))
+
+    ruleset = compiled(
+        'ruleset "T"\n' + SCALE + 'level d "Domain" scored as share of points of its parts '
+        "banded by share\nlevel s \"Standard\" within d judged directly banded by rating\n"
+        f'd D1 "Four" {standards(1, 4)}end\nd D2 "Two" {standards(2, 2)}end\n'
+        "bands rating band good from 1 to 1 points 3 band poor from 0 to 0 points 1 end\n"
+        "bands share band high from 50 to 100 band low from 0 to below 50 end\n"
+        'level q "Q" scored as proportion sufficient of its questions\nq Q "Q" question q1 end\n')
+    ratings = {"S10": "good", "S11": "poor", "S12": "poor", "S13": "poor",  # 6 of 12
+               "S20": "good", "S21": "poor"}  # 4 of 6
+    evaluation = run(ruleset, case("c", q1="yes"), ratings=ratings)
+    assert (evaluation.score("D1").points, evaluation.score("D1").maximum) == (6, 12)
+    assert evaluation.score("D1").exact == 50 and evaluation.score("D1").band.label == "high"
+    assert evaluation.score("D2").exact == Fraction(200, 3)
+    assert evaluation.score("D2").band.label == "high"
 
 
 def test_limit_caps_the_band() -> None:
@@ -153,7 +203,7 @@ def test_limit_caps_the_band() -> None:
     assert uncapped.score("overall").band.label == "good"
     capped = run(ruleset, *hmip_inspection(), ratings=hmip_ratings(**{"1.1": "inadequate"}))
     overall = capped.score("overall")
-    assert overall.exact == 27  # the points are what they are...
+    assert overall.points == 27 and overall.exact == 75  # the share is what it is...
     assert overall.band.label == "requires_improvement"  # ...but the rating is capped
     assert overall.capped_by is not None
 

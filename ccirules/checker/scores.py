@@ -37,7 +37,7 @@ def _operand_problems(model: Model, score: ScoreInfo) -> Iterator[Diagnostic]:
     resolution = resolve(model, score)
     yield from resolution.problems
     rule = score.rule
-    if isinstance(rule, nodes.Aggregate) and rule.kind is nodes.AggregateKind.SUM_OF_POINTS:
+    if isinstance(rule, nodes.Aggregate) and rule.kind in nodes.POINTS_RULES:
         for target in resolution.targets:
             yield from _points_problems(model, score, rule, target)
     elif isinstance(rule, nodes.Aggregate | nodes.WeightedMean) and not _pools(rule):

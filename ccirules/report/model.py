@@ -24,7 +24,7 @@ from ccirules.compiler import AttributeKind, CompiledBands, CompiledRuleset, Com
 from ccirules.evaluator import Evaluation
 from ccirules.i18n import FALLBACK_MARK, Messages, Title, Titles
 from ccirules.model import DEFAULT_ROUNDING
-from ccirules.results import Stamp, shown
+from ccirules.results import Stamp, counted, shown
 from ccirules.scoring import ScoreResult, percentage, round_value
 from ccirules.store import Comparison, identity, major
 from ccirules.terms import ValueKind as Kind
@@ -249,8 +249,7 @@ def _row(ruleset: CompiledRuleset, titles: Titles, result: ScoreResult, depth: i
         none = words("report.none_stored")
         compare = columns.get(result.name, (none, none, none))
     return Row(result.name, titles.score(result.name) if score.title or score.welsh else "",
-               depth, counts="" if result.applicable is None
-               else f"{result.sufficient}/{result.applicable}",
+               depth, counts=counted(result, titles.lang),
                value=shown(result, ruleset, titles.lang), band=_cell(ruleset, titles, result),
                compare=compare)
 
