@@ -179,6 +179,55 @@ def half_up(value: Fraction) -> int:
         Decimal(1), rounding=ROUND_HALF_UP))
 
 
+class Cost:
+    """How far sufficient counts are from the published table: 1000 and the distance for each
+    published figure missed, plus the drift of free questions from their reported shares.
+
+    A move changes one question's count, so only the figures that pool it and its own drift are
+    worked out again; the sums are taken in the same order as a full recount, so every cost is
+    the same float it would be, and the search takes the same path.
+    """
+
+    def __init__(self, pools: dict[str, list[str]], applicable: dict[str, int], free: list[str],
+                 values: dict[str, int]) -> None:
+        self.values, self.applicable = values, applicable
+        self.pools = list(pools.items())
+        self.held = [sum(values[q] for q in questions) for _, questions in self.pools]
+        self.total = [sum(applicable[q] for q in questions) for _, questions in self.pools]
+        self.pooled_in: dict[str, list[tuple[int, int]]] = {}
+        for index, (_, questions) in enumerate(self.pools):
+            for name in set(questions):
+                self.pooled_in.setdefault(name, []).append((index, questions.count(name)))
+        self.missed = [self._missed(index) for index in range(len(self.pools))]
+        self.free = {name: index for index, name in enumerate(free)}
+        self.drifts = [self._drift(name) for name in free]
+
+    def move(self, name: str, step: int) -> None:
+        self.values[name] += step
+        for index, times in self.pooled_in.get(name, ()):
+            self.held[index] += step * times
+            self.missed[index] = self._missed(index)
+        if name in self.free:
+            self.drifts[self.free[name]] = self._drift(name)
+
+    def value(self) -> float:
+        return sum(self.missed) + sum(self.drifts) / 100
+
+    def _missed(self, index: int) -> float:
+        """A published figure P is met when 100 s / a rounds half up to P: (2P - 1) a <= 200 s
+        < (2P + 1) a, in integers. Missed, the distance to the nearer edge is exact over 2a, and
+        int / int rounds once, correctly."""
+        s, a = self.held[index], self.total[index]
+        published = PUBLISHED[self.pools[index][0]]
+        low, high = (2 * published - 1) * a, (2 * published + 1) * a
+        if low <= 200 * s < high:
+            return 0.0
+        return 1000 + min(abs(200 * s - low), abs(200 * s - high)) / (2 * a)
+
+    def _drift(self, name: str) -> float:
+        return abs(self.values[name] / self.applicable[name] * 100 - REPORTED.get(name, 75))
+
+
 def search(ruleset, applicable: dict[str, int], rng: random.Random) -> dict[str, int]:
     pools = {score.name: score.questions for score in ruleset.scores if score.name in PUBLISHED}
     sufficient = {}
@@ -189,21 +238,10 @@ def search(ruleset, applicable: dict[str, int], rng: random.Random) -> dict[str,
             sufficient[name] = round(count * REPORTED.get(name, 75) / 100)
     free = [name for name in applicable if name not in STATED and applicable[name] > 0]
 
-    def cost(values: dict[str, int]) -> float:
-        total = 0.0
-        for score, questions in pools.items():
-            s = sum(values[q] for q in questions)
-            a = sum(applicable[q] for q in questions)
-            value = Fraction(100 * s, a)
-            low, high = PUBLISHED[score] - Fraction(1, 2), PUBLISHED[score] + Fraction(1, 2)
-            if not low <= value < high:
-                total += 1000 + float(min(abs(value - low), abs(value - high)))
-        drift = sum(abs(values[q] / applicable[q] * 100 - REPORTED.get(q, 75)) for q in free)
-        return total + drift / 100
-
     # Simulated annealing: single-answer moves, accepting some worse ones early on so the search
     # does not stall where meeting one published figure breaks another.
-    current = cost(sufficient)
+    cost = Cost(pools, applicable, free, sufficient)
+    current = cost.value()
     best, best_cost = dict(sufficient), current
     steps = 400_000
     for step in range(steps):
@@ -211,8 +249,8 @@ def search(ruleset, applicable: dict[str, int], rng: random.Random) -> dict[str,
         move = rng.choice((-1, 1))
         if not 0 <= sufficient[name] + move <= applicable[name]:
             continue
-        sufficient[name] += move
-        trial = cost(sufficient)
+        cost.move(name, move)
+        trial = cost.value()
         temperature = 3.0 * (1 - step / steps) + 1e-3
         if trial <= current or rng.random() < math.exp((current - trial) / temperature):
             current = trial
@@ -221,7 +259,7 @@ def search(ruleset, applicable: dict[str, int], rng: random.Random) -> dict[str,
                 if best_cost < 1000 and step > steps // 4:
                     break
         else:
-            sufficient[name] -= move
+            cost.move(name, -move)
     sufficient, current = best, best_cost
     if current >= 1000:
         missed = []
