@@ -23,7 +23,6 @@ import codecs
 import csv
 import hashlib
 import io
-import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
@@ -92,10 +91,11 @@ def evaluate_files(ruleset: CompiledRuleset, paths: Sequence[str], *, jobs: int 
     diagnostics: list[Diagnostic] = []
     pieces, digests = cut(whole_files(paths, diagnostics), several=jobs > 1)
     task = _Task(ruleset, by, allow_unanswered, trace)
-    if jobs > 1 and len(pieces) > 1 and _can_fork():
+    context = _fork_context() if jobs > 1 and len(pieces) > 1 else None
+    if context is not None:
         _TASKS.append(task)
         try:
-            with multiprocessing.get_context("fork").Pool(min(jobs, len(pieces))) as pool:
+            with context.Pool(min(jobs, len(pieces))) as pool:
                 results = pool.map(_read_piece, pieces, chunksize=1)
         finally:
             _TASKS.pop()
@@ -104,8 +104,13 @@ def evaluate_files(ruleset: CompiledRuleset, paths: Sequence[str], *, jobs: int 
     return _merged(task, paths, list(zip(pieces, results, strict=True)), digests, diagnostics)
 
 
-def _can_fork() -> bool:
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+def _fork_context():
+    """Forked workers, where the platform has them (they inherit the task), else None."""
+    import multiprocessing  # here: one process needs none of it
+
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
 
 
 # ---- cutting files into pieces ---------------------------------------------------------------

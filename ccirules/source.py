@@ -8,6 +8,7 @@ a ruleset printed back to text and re-parsed compare equal to the original.
 from __future__ import annotations
 
 import bisect
+import itertools
 
 from attrs import field, frozen
 
@@ -30,9 +31,8 @@ class SourceFile:
 
     @_line_starts.default
     def _compute_line_starts(self) -> tuple[int, ...]:
-        starts = [0]
-        starts.extend(index + 1 for index, char in enumerate(self.text) if char == "\n")
-        return tuple(starts)
+        lines = self.text.split("\n")  # a step per line, not per character
+        return tuple(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
 
     def position(self, offset: int) -> tuple[int, int]:
         """Return the 1-based (line, column) of a character offset."""

@@ -49,7 +49,7 @@ def whole_and_cut(monkeypatch, ruleset, paths, forked: bool = True) -> list[str]
     if sum(path.stat().st_size for path in paths) > 1000:
         assert len(cut) > len(paths)  # the cutting happened
     with monkeypatch.context() as patched:
-        patched.setattr(pieces, "_can_fork", lambda: False)
+        patched.setattr(pieces, "_fork_context", lambda: None)
         outputs.append(output(ruleset, paths, jobs=2))
     if forked:
         outputs.append(output(ruleset, paths, jobs=2))

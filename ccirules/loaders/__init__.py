@@ -148,12 +148,10 @@ def load_file(path: str, builder: RecordBuilder, diagnostics: list[Diagnostic]
 
 def _text_records(kind: str, source: SourceFile) -> tuple[Iterable[Record], list[Field]]:
     """The records of a text file (CSV and JSON Lines: as they are read) and its judgements."""
-    from ccirules.loaders.tables import csv_records, json_lines_records  # csv: only tables
+    if kind in ("csv", "jsonl"):  # imported here: YAML and JSON input need none of it
+        from ccirules.loaders.tables import csv_records, json_lines_records
 
-    if kind == "csv":
-        return csv_records(source), []
-    if kind == "jsonl":
-        return json_lines_records(source), []
+        return (csv_records if kind == "csv" else json_lines_records)(source), []
     if not source.text.strip():
         return [], []  # an empty file holds no cases, whatever its format
     if kind == "yaml":

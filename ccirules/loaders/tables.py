@@ -22,7 +22,6 @@ from ccirules.loaders.documents import (
     too_many_values,
 )
 from ccirules.loaders.records import Field
-from ccirules.loaders.workbooks import cell_span, measure
 from ccirules.source import SourceFile, Span
 
 # ---- CSV -------------------------------------------------------------------------------------
@@ -147,6 +146,8 @@ def excel_records(path: str, data: bytes) -> Iterator[Record]:
     """A record per data row of the workbook's `Cases` sheet (or its first sheet), from the
     workbook's bytes, measured first (see :mod:`ccirules.loaders.workbooks`)."""
     from python_calamine import CalamineWorkbook  # imported here: only Excel input needs it
+
+    from ccirules.loaders.workbooks import cell_span, measure
 
     nowhere = SourceFile(path, "")
     measured = measure(path, data)
