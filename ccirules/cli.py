@@ -427,6 +427,61 @@ def test_command(paths: tuple[str, ...], junit_xml: str | None,
         sys.exit(ExitCode.GATE_FAILED)
 
 
+@main.command("diff", epilog=EXIT_CODES_HELP)
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.argument("inputs", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]),
+              default="text", show_default=True,
+              help="Text for a terminal, Markdown for a pull-request comment, or JSON.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write the diff to FILE (atomically) instead of the terminal.")
+@click.option("--fail-on-band-change", is_flag=True,
+              help="Fail (exit 1) if any score lands in another band under NEW.")
+@click.option("--allow-unanswered", is_flag=True,
+              help="Leave out applicable questions with no answer (a warning), instead of "
+                   "showing the scores they feed as not computed.")
+def diff_command(old: str, new: str, inputs: tuple[str, ...], output_format: str,
+                 output: str | None, fail_on_band_change: bool, allow_unanswered: bool) -> None:
+    """What changed from ruleset OLD to NEW and, with INPUTS, what it does to the scores.
+
+    Changes are listed in the ruleset's terms: questions added, removed, retitled or moved,
+    conditions, key-question mappings, rules, band rows, limits and rounding. INPUTS (case files
+    or folders) are scored under each ruleset separately: every score old -> new with its band,
+    band migrations first, and for each changed score the changes and questions behind it and
+    how many cases' outcomes changed. Inputs one ruleset cannot read are reported with that
+    ruleset's diagnostics (exit 3, after the diff), and its scores shown as not computed.
+    """
+    from ccirules import diff as diffing
+    from ccirules.diff_render import RENDERERS
+    from ccirules.render import render_diagnostics
+
+    read = [diffing.read_ruleset(path) for path in (old, new)]
+    _fail_on_diagnostics([d for _, found in read for d in found], strict=False)
+    result = diffing.diff(read[0][0], read[1][0], inputs, allow_unanswered=allow_unanswered)
+    for side, which in ((result.old, "OLD"), (result.new, "NEW")):
+        if side.diagnostics:
+            click.echo(f"reading the inputs with {which}, {side.ruleset.path}:", err=True)
+            click.echo(render_diagnostics(side.diagnostics), nl=False, err=True)
+    text = RENDERERS[output_format](result)
+    if output is not None:
+        from ccirules.output import write_output
+
+        files = {file.path for side in (result.old, result.new) for file in side.files}
+        problem = write_output(output, text, [old, new, *sorted(files)])
+        if problem is not None:
+            _fail_on_diagnostics([problem], strict=False)
+    else:
+        click.echo(text, nl=False)
+    if result.inputs_invalid:
+        sys.exit(ExitCode.INPUT_INVALID)
+    moves = result.band_moves
+    if fail_on_band_change and moves:
+        click.echo(f"gate failed: {len(moves)} score{'' if len(moves) == 1 else 's'} moved "
+                   "band: " + ", ".join(score.name for score in moves), err=True)
+        sys.exit(ExitCode.GATE_FAILED)
+
+
 @main.command(epilog=EXIT_CODES_HELP)
 @click.argument("ruleset", type=click.Path(dir_okay=False))
 @click.option("--examples", type=click.IntRange(1, 100_000), default=100, show_default=True,

@@ -439,3 +439,23 @@ def _score_order(scores: tuple[CompiledScore, ...]) -> tuple[str, ...]:
         + sorted(subject for limit in score.limits
                  for subject in terms.subjects(limit.condition) if subject in names)
         for score in scores})
+
+
+def questions_behind(ruleset: CompiledRuleset, name: str) -> frozenset[str]:
+    """The questions whose answers a score is built on: those it pools, and those behind its
+    parts (a part is a question or another score), at any depth. A judged score has none.
+    `explain --case` and `diff` ask it, so "what a case feeds" means the same in both."""
+    found: set[str] = set()
+    pending, seen = [name], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if not ruleset.has_score(current):
+            found.add(current)
+            continue
+        score = ruleset.score(current)
+        found.update(score.questions)
+        pending.extend(score.parts)
+    return frozenset(found)

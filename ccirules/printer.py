@@ -304,6 +304,28 @@ _PRINTERS = {
 }
 
 
+def print_clause(node: object) -> str:
+    """One clause, row or attribute as it would be written, on one line (Welsh titles left out):
+    what `ccirules diff` shows of a change, in the ruleset's own words."""
+    match node:
+        case nodes.Aggregate() | nodes.WeightedMean() | nodes.Judged():
+            return _rule(node)
+        case nodes.Limit(label=label, condition=condition):
+            return f"at most {_word(label)} when {_condition(condition)}"
+        case nodes.Rounding():
+            return _rounding(node)
+        case nodes.Band():
+            upper = ("below " if node.below else "") + _number(node.high)
+            return _row("band", node.label, node.title, f"from {_number(node.low)} to {upper}",
+                        node.points, None)[0].strip()
+        case nodes.ScaleValue():
+            return _row("value", node.value, node.title, f"means {node.category.value}",
+                        node.points, None)[0].strip()
+        case nodes.Attribute():
+            return _attribute(attrs.evolve(node, welsh=None, description=None))[0]
+    raise AssertionError(f"no clause printer for {node!r}")
+
+
 # ---- conditions ------------------------------------------------------------------------------
 
 
