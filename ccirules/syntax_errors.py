@@ -168,9 +168,11 @@ def _unexpected_token(source: SourceFile, parser: Lark, problem: UnexpectedToken
     if token.type == "$END":
         span = _end_of_file_span(source)
         if "END" in expected and opener is not None:
-            return _unclosed(source, opener)
+            return _unclosed(source, problem, None)
         return error("E105", "the file ends in the middle of a declaration", span,
                      hint=_valid_here(parser, expected))
+    if "END" in expected and opener is not None and _starts_declaration(source, parser, token):
+        return _unclosed(source, problem, token)
 
     span = source.span(token.start_pos, token.end_pos)
     if token.type == "END" and opener is None:
@@ -260,35 +262,107 @@ _TITLED = ("question", "attribute", "headline", "score", "level", "scale", "band
 _DECLARED_LEVEL = re.compile(r"^\s*level\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 
 
-def _unclosed(source: SourceFile, opener: list[Token]) -> Diagnostic:
-    head = " ".join(str(token) for token in opener)
-    first = opener[0]
-    span = source.span(first.start_pos, opener[-1].end_pos)
-    return error("E106", f"`{head}` is never closed", span,
-                 hint=f"add `end` after the last line that belongs to `{head}`",
-                 related=[Related(_end_of_file_span(source), "the file ends here")])
+def _unclosed(source: SourceFile, problem: UnexpectedToken, stopped: Token | None
+              ) -> Diagnostic:
+    """E106: a block left open, named with the line it opened at and what was reached before
+    it was closed (``stopped``, or the end of the file).
 
-
-def _innermost_open_block(problem: UnexpectedToken) -> list[Token] | None:
-    """The tokens that opened the innermost block still open when parsing stopped.
-
-    A bare IDENT token on the parser's value stack can only be a group's level word (every other
-    name is already reduced into a ``name`` tree), and SCALE/BANDS tokens open the other blocks;
-    so the last of these on the stack is the block that is waiting for its ``end``.
+    Only the parser knows which blocks are still open, and a missing `end` is usually noticed
+    far below it: a nested block's `end` is taken by the next block inward, and the parser
+    only stops where an outer block's contents cannot go. So the block blamed is the first
+    nested group, inside the blocks still open, whose `end` is indented less than its opener
+    (an outer block's `end`, taken by it); failing that, the innermost open block.
     """
-    state = getattr(problem, "state", None)
-    stack = getattr(state, "value_stack", None) or []
-    for index in range(len(stack) - 1, -1, -1):
-        item = stack[index]
+    blocks = _open_blocks(problem)
+    outer, inner = (" ".join(map(str, tokens)) for tokens in (blocks[0][0], blocks[-1][0]))
+    borrowed = _first_closed_by_an_outer_end(source, problem, blocks[0][1])
+    head, opener, ends_at = borrowed or (inner, blocks[-1][0], None)
+    opened_at = source.position(opener[0].start_pos)[0]
+    if stopped is None:
+        reached, stop_span = "the end of the file", _end_of_file_span(source)
+    else:
+        line = source.position(stopped.start_pos)[0]
+        reached = f"`{stopped}` at line {line}"
+        stop_span = source.span(stopped.start_pos, stopped.end_pos)
+    related = []
+    if ends_at is not None:
+        related.append(Related(source.span(ends_at, ends_at + len("end")),
+                               f"this `end` closes `{head}`, so `{outer}` stays open"))
+    related.append(Related(stop_span, "the file ends here" if stopped is None else
+                           f"`{stopped}` cannot be inside `{inner}`"))
+    return error("E106", f"`{head}` opened at line {opened_at} is not closed before {reached}",
+                 source.span(opener[0].start_pos, opener[-1].end_pos),
+                 hint=f"add `end` after the last line that belongs to `{head}`",
+                 related=related)
+
+
+def _starts_declaration(source: SourceFile, parser: Lark, token: Token) -> bool:
+    """Whether ``token`` begins a declaration (a keyword such as `score`, or a declared level
+    opening a group): where one cannot stand but `end` could, a block was left open."""
+    if token.type == "IDENT":
+        return str(token) in set(_DECLARED_LEVEL.findall(source.text))
+    return _keyword(parser, token.type) in _DECLARATION_KEYWORDS
+
+
+def _open_blocks(problem: UnexpectedToken) -> list[tuple[list[Token], int]]:
+    """The blocks still open where parsing stopped, outermost first: the tokens that opened
+    each (a level word or `scale`/`bands`, then its name) and its place on the parser's stack.
+
+    A bare IDENT token on the parser's value stack can only be a group's level word (every
+    other name is already reduced into a ``name`` tree), and SCALE/BANDS tokens open the other
+    blocks.
+    """
+    stack = getattr(getattr(problem, "state", None), "value_stack", None) or []
+    blocks = []
+    for index, item in enumerate(stack):
         if isinstance(item, Token) and item.type in ("IDENT", "SCALE", "BANDS"):
             following = stack[index + 1] if index + 1 < len(stack) else None
             tokens = [item]
-            if following is not None and hasattr(following, "children") and following.children:
+            if following is not None and getattr(following, "children", None):
                 name_token = following.children[0]
                 if isinstance(name_token, Token):
                     tokens.append(name_token)
-            return tokens
-    return None
+            blocks.append((tokens, index))
+    return blocks
+
+
+def _first_closed_by_an_outer_end(source: SourceFile, problem: UnexpectedToken, start: int
+                                  ) -> tuple[str, list[Token], int] | None:
+    """The first group, among those parsed inside the blocks still open, whose `end` starts a
+    line indented less than the group's opening word: (its head, the tokens that opened it,
+    where that `end` is)."""
+    found = []
+    pending = list(problem.state.value_stack[start:])
+    while pending:
+        item = pending.pop()
+        if not isinstance(item, Tree):
+            continue
+        pending.extend(item.children)
+        if item.data != "group" or getattr(item.meta, "empty", True):
+            continue
+        level, name = item.children[0], item.children[1]
+        end = item.meta.end_pos - len("end")
+        indent = _indent(source, end)
+        if indent is not None and indent < level.column - 1:
+            opener = [level, name.children[0]]
+            found.append((level.start_pos, " ".join(map(str, opener)), opener, end))
+    if not found:
+        return None
+    _, head, opener, end = min(found, key=lambda candidate: candidate[0])
+    return head, opener, end
+
+
+def _indent(source: SourceFile, offset: int) -> int | None:
+    """How far in the word at ``offset`` is, when it is the first on its line (else None)."""
+    line_start = source.text.rfind("\n", 0, offset) + 1
+    before = source.text[line_start:offset]
+    return len(before) if before.strip() == "" else None
+
+
+def _innermost_open_block(problem: UnexpectedToken) -> list[Token] | None:
+    """The tokens that opened the innermost block still open when parsing stopped."""
+    blocks = _open_blocks(problem)
+    return blocks[-1][0] if blocks else None
 
 
 def _end_of_file_span(source: SourceFile):

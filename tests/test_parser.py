@@ -236,6 +236,29 @@ def test_a_keyword_is_blamed_only_when_the_ruleset_declares_it(text: str) -> Non
     assert parse_error(text).code == "E105"
 
 
+_NESTED = ('level d "D"\nlevel s "S" within d\n'
+           'd 1 "x"\n  s 1.1 "a"\n    question q1\n  s 1.2 "b"\n    question q2\n  end\nend\n'
+           'score t scored as lowest of 1.1\n')
+
+
+def test_a_nested_block_left_open_is_named_where_it_opened_not_where_parsing_stopped() -> None:
+    diagnostic = parse_error(_NESTED)
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("E106", 4, 3)
+    assert diagnostic.message == "`s 1.1` opened at line 4 is not closed before `score` at line 10"
+    assert [(r.span.line, r.message) for r in diagnostic.related] == [
+        (9, "this `end` closes `s 1.1`, so `d 1` stays open"),
+        (10, "`score` cannot be inside `d 1`")]
+
+
+def test_without_indentation_to_go_by_the_innermost_open_block_is_named() -> None:
+    flat = "\n".join(line.strip() for line in _NESTED.splitlines())
+    diagnostic = parse_error(flat)
+    assert (diagnostic.code, diagnostic.span.line) == ("E106", 3)
+    assert diagnostic.message == "`d 1` opened at line 3 is not closed before `score` at line 10"
+    scale = parse_error("scale s value y means sufficient\nattribute a yes or no")
+    assert scale.message == "`scale s` opened at line 1 is not closed before `attribute` at line 2"
+
+
 def test_misspelt_keyword_gets_a_suggestion() -> None:
     assert "`applies`" in parse_error('question q "x" applys when a is b').hint
     assert "`question`" in parse_error('questoin q "x"').hint
