@@ -361,10 +361,8 @@ def test_command(paths: tuple[str, ...], junit_xml: str | None,
     expects; a failure shows both and the explanation. Coverage says which questions, key-question
     mappings and band rows the tests exercised.
     """
-    import attrs
-
     from ccirules import ruleset_tests
-    from ccirules.escape import terminal
+    from ccirules.escape import terminal, terminal_lines
     from ccirules.explain import explain_score, render_score_text
 
     files = []
@@ -405,14 +403,13 @@ def test_command(paths: tuple[str, ...], junit_xml: str | None,
                 click.echo("".join(f"          | {line}\n" for line in explained.splitlines()),
                            nl=False)
         covered = ruleset_tests.coverage(test_file.ruleset, outcomes)
-        words = {"questions": "questions answered", "mappings": "key-question mappings",
-                 "band_rows": "band rows reached"}
-        for kind, (done, total) in attrs.asdict(covered, recurse=False).items():
-            percent = covered.percentages()[kind]
-            click.echo(f"  coverage: {words[kind]} {len(done)}/{total} ({percent:.0f}%)")
-            if threshold is not None and percent < threshold:
-                shortfalls.append(f"{test_file.path}: {words[kind]} {percent:.0f}% is below "
-                                  f"{threshold:g}%")
+        for reach in covered.kinds():
+            click.echo(f"  coverage: {reach.summary()}")
+            if reach.missed:
+                click.echo(terminal_lines(_listed("    missed: ", reach.missed)))
+            if threshold is not None and reach.percent < threshold:
+                shortfalls.append(f"{test_file.path}: {reach.words} {reach.percent:.0f}% is "
+                                  f"below {threshold:g}%")
     click.echo(f"{passed} passed, {failed} failed")
     if junit_xml is not None:
         from ccirules.output import write_output
@@ -480,6 +477,18 @@ def diff_command(old: str, new: str, inputs: tuple[str, ...], output_format: str
         click.echo(f"gate failed: {len(moves)} score{'' if len(moves) == 1 else 's'} moved "
                    "band: " + ", ".join(score.name for score in moves), err=True)
         sys.exit(ExitCode.GATE_FAILED)
+
+
+def _listed(lead: str, items: tuple[str, ...], width: int = 100) -> str:
+    """Items after ``lead``, comma-separated, lines broken only between items."""
+    lines, line = [], lead
+    for number, item in enumerate(items, 1):
+        piece = item + ("," if number < len(items) else "")
+        if len(line) + len(piece) + 1 > width and line.strip() != lead.strip():
+            lines.append(line.rstrip())
+            line = " " * len(lead)
+        line += piece + " "
+    return "\n".join([*lines, line.rstrip()])
 
 
 @main.command(epilog=EXIT_CODES_HELP)

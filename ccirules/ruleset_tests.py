@@ -78,14 +78,38 @@ class TestOutcome:
 
 
 @attrs.frozen
-class Coverage:
-    questions: tuple[set[str], int]  # (answered, of how many)
-    mappings: tuple[set[tuple[str, str]], int]
-    band_rows: tuple[set[tuple[str, str]], int]
+class Reach:
+    """One kind of coverage: everything there is to reach (in ruleset order, each as it is
+    named to people), and what the tests reached."""
 
-    def percentages(self) -> dict[str, float]:
-        return {kind: 100.0 * len(done) / total if total else 100.0
-                for kind, (done, total) in attrs.asdict(self, recurse=False).items()}
+    words: str  # "questions answered"
+    everything: tuple[str, ...]
+    reached: frozenset[str]
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * len(self.reached) / len(self.everything) if self.everything else 100.0
+
+    @property
+    def missed(self) -> tuple[str, ...]:
+        return tuple(item for item in self.everything if item not in self.reached)
+
+    def summary(self) -> str:
+        return (f"{self.words} {len(self.reached)}/{len(self.everything)} "
+                f"({self.percent:.0f}%)")
+
+
+@attrs.frozen
+class Coverage:
+    """Questions answered, key-question mappings whose question was answered, and band rows
+    some score landed in."""
+
+    questions: Reach
+    mappings: Reach
+    band_rows: Reach
+
+    def kinds(self) -> tuple[Reach, ...]:
+        return (self.questions, self.mappings, self.band_rows)
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -268,13 +292,17 @@ def coverage(ruleset: CompiledRuleset, outcomes: Sequence[TestOutcome]) -> Cover
             score = ruleset.score(result.name)
             if result.band is not None and score.bands is not None:
                 landed.add((score.bands.name, result.band.label))
-    mappings = {(question.name, headline) for question in ruleset.questions
-                for headline in question.key_for}
-    rows = {(score.bands.name, band.label) for score in ruleset.scores if score.bands
-            for band in score.bands.bands}
-    return Coverage((answered, len(ruleset.questions)),
-                    ({m for m in mappings if m[0] in answered}, len(mappings)),
-                    (landed & rows, len(rows)))
+    mappings = [(question.name, headline) for question in ruleset.questions
+                for headline in question.key_for]
+    rows = list(dict.fromkeys((score.bands.name, band.label) for score in ruleset.scores
+                              if score.bands for band in score.bands.bands))
+    return Coverage(
+        Reach("questions answered", tuple(question.name for question in ruleset.questions),
+              frozenset(answered)),
+        Reach("key-question mappings", tuple(f"{q} -> {h}" for q, h in mappings),
+              frozenset(f"{q} -> {h}" for q, h in mappings if q in answered)),
+        Reach("band rows reached", tuple(f"{table}: {label}" for table, label in rows),
+              frozenset(f"{table}: {label}" for table, label in rows if (table, label) in landed)))
 
 
 def junit_xml(suites) -> str:
