@@ -133,7 +133,7 @@ def _evaluated(ruleset_path: str, inputs: tuple[str, ...], *, by: str | None,
         cases = api.load_cases(inputs, compiled)
         if cases.inspection is None:
             _fail_on_diagnostics(cases.diagnostics, strict)
-        evaluation = api.evaluate(compiled, cases.inspection, by=by,
+        evaluation = api.evaluate(compiled, cases.inspection, by=by, trace=True,
                                   allow_unanswered=allow_unanswered, keep_records=True)
         evaluation = msgspec.structs.replace(
             evaluation, diagnostics=(*cases.diagnostics, *evaluation.diagnostics))

@@ -17,12 +17,20 @@ import attrs
 import msgspec
 
 from ccirules import escape
-from ccirules.compiler import CompiledBand, CompiledRuleset, CompiledScore, Rule
+from ccirules.compiler import (
+    CompiledBand,
+    CompiledLimit,
+    CompiledRuleset,
+    CompiledScore,
+    Rule,
+    questions_behind,
+)
 from ccirules.evaluator import Evaluation
 from ccirules.i18n import Messages, Titles
 from ccirules.results import plain_number, record_json, shown
 from ccirules.scoring import ScoreResult, Tally, band_of, round_value
 from ccirules.source import Span
+from ccirules.terms import subjects
 from ccirules.trace import AnswerRecord, Outcome
 
 
@@ -37,6 +45,16 @@ class BandStep:
 
 
 @attrs.frozen
+class Limited:
+    """The `at most` that lowered a score's band: the rule as written, the band the score had
+    before it, and the ratings of the scores its condition reads (which made it hold)."""
+
+    rule: CompiledLimit
+    before: CompiledBand
+    ratings: tuple[tuple[str, CompiledBand | None], ...]
+
+
+@attrs.frozen
 class ScoreExplanation:
     score: CompiledScore
     result: ScoreResult
@@ -44,13 +62,27 @@ class ScoreExplanation:
     parts: tuple[tuple[str, str], ...]  # (part, its value as published) for combined scores
     up: BandStep | None
     down: BandStep | None
+    limited: Limited | None = None
+
+
+@attrs.frozen
+class Contribution:
+    """What one case's answers give a score: how many of those behind it (pooled, or through
+    its parts) were sufficient and applicable, and, for a score built from parts, which of them
+    the case feeds."""
+
+    score: str
+    sufficient: int
+    applicable: int
+    through: tuple[str, ...] = ()
 
 
 @attrs.frozen
 class CaseExplanation:
     case: str
+    location: dict[str, object] | None  # where the case was read (its trace's), if traced
     records: tuple[AnswerRecord, ...]
-    contributions: tuple[tuple[str, int, int], ...]  # (score, sufficient, applicable) from it
+    contributions: tuple[Contribution, ...]  # every score its answers count in
 
 
 def explain_score(evaluation: Evaluation, name: str,
@@ -73,7 +105,17 @@ def explain_score(evaluation: Evaluation, name: str,
         up, down = _band_steps(score, result)
     elif result.band is not None and score.rule in (Rule.LOWEST, Rule.HIGHEST):
         up, down = _extreme_steps(evaluation, score, result)
-    return ScoreExplanation(score, result, grouped, parts, up, down)
+    return ScoreExplanation(score, result, grouped, parts, up, down, _limited(evaluation, score))
+
+
+def _limited(evaluation: Evaluation, score: CompiledScore) -> Limited | None:
+    result = evaluation.score(score.name)
+    if result.capped_by is None:
+        return None
+    rule = next(limit for limit in score.limits if limit.span == result.capped_by)
+    ratings = tuple((name, evaluation.score(name).band)
+                    for name in dict.fromkeys(subjects(rule.condition)))
+    return Limited(rule, result.uncapped, ratings)
 
 
 def _counts(evaluation: Evaluation, part: str) -> tuple[int, int] | None:
@@ -191,18 +233,24 @@ def _band_steps(score: CompiledScore, result: ScoreResult) -> tuple[BandStep | N
 
 
 def explain_case(evaluation: Evaluation, case: str) -> CaseExplanation:
+    """What one case gave every score its answers count in: standards, criteria, sections and
+    headlines, pooled or through their parts. ``evaluation`` must have been made with
+    keep_records (and with trace, to say where the case was read)."""
     ruleset = evaluation.ruleset
     records = tuple(record for record in evaluation.records or () if record.case == case)
-    by_question = {record.question: record for record in records}
+    counted = {record.question: record for record in records if record.outcome.counted}
     contributions = []
     for score in ruleset.scores:
-        if not score.questions:
+        mine = [counted[q] for q in questions_behind(ruleset, score.name) if q in counted]
+        if not mine:
             continue
-        mine = [by_question[q] for q in score.questions if q in by_question]
-        contributions.append((score.name,
-                              sum(r.outcome is Outcome.SUFFICIENT for r in mine),
-                              sum(r.outcome.counted for r in mine)))
-    return CaseExplanation(case, records, tuple(contributions))
+        through = tuple(part for part in score.parts
+                        if any(q in counted for q in questions_behind(ruleset, part)))
+        contributions.append(Contribution(
+            score.name, sum(r.outcome is Outcome.SUFFICIENT for r in mine), len(mine), through))
+    location = next((trace.location for trace in evaluation.trace or () if trace.case == case),
+                    None)
+    return CaseExplanation(case, location, records, tuple(contributions))
 
 
 # ---- text ------------------------------------------------------------------------------------
@@ -216,6 +264,8 @@ def render_score_text(explanation: ScoreExplanation, ruleset: CompiledRuleset,
     words = Messages(titles.lang)
     score, result = explanation.score, explanation.result
     band = f", {titles.band(result.band)}" if result.band is not None else ""
+    if result.capped_by is not None:
+        band += " " + words("result.limited")
     counts = (words("explain.counts", sufficient=result.sufficient,
                     applicable=result.applicable)
               if result.applicable is not None else "")
@@ -230,8 +280,8 @@ def render_score_text(explanation: ScoreExplanation, ruleset: CompiledRuleset,
              f"{_source_text(score.rule_span or score.span)}"]
     if result.note:
         lines.append(f"  {words('explain.note')}: {result.note}")
-    if result.capped_by is not None:
-        lines.append(f"  {words('explain.limited_by', where=result.capped_by.where)}")
+    if explanation.limited is not None:
+        lines += _limited_lines(explanation.limited, titles, words)
     if explanation.up is not None:
         pool = (words("explain.of_applicable", n=result.applicable)
                 if result.applicable is not None else "")
@@ -253,6 +303,25 @@ def render_score_text(explanation: ScoreExplanation, ruleset: CompiledRuleset,
     if titles.fallbacks:
         lines += ["", words("result.fallback_note")]
     return escape.terminal_lines("\n".join(lines)) + "\n"
+
+
+def _limited_lines(limited: Limited, titles: Titles, words: Messages) -> list[str]:
+    """The limiting rule as written, why it held, and the band the score had before it."""
+    span = limited.rule.span
+    held = "; ".join(words("explain.limit_rating", score=name, band=titles.band(band))
+                     if band is not None else words("explain.limit_no_rating", score=name)
+                     for name, band in limited.ratings)
+    return [f"  {words('explain.limited_by', where=span.where, rule=_written(span))}",
+            f"    {words('explain.limit_holds', ratings=held)}",
+            f"    {words('explain.before_limit', band=titles.band(limited.before))}"]
+
+
+def _written(span: Span) -> str:
+    """The ruleset's text a span covers, on one line."""
+    lines = [span.source.line_text(line) for line in range(span.line, span.end_line + 1)]
+    lines[-1] = lines[-1][:span.end_column - 1]
+    lines[0] = lines[0][span.column - 1:]
+    return " ".join(line.strip() for line in lines)
 
 
 def _grouped_records(records: Sequence[AnswerRecord], words: Messages) -> list[str]:
@@ -290,7 +359,9 @@ def render_case_text(explanation: CaseExplanation, ruleset: CompiledRuleset,
                      titles: Titles | None = None) -> str:
     titles = titles or Titles(ruleset)
     words = Messages(titles.lang)
-    lines = [words("explain.case", case=explanation.case), ""]
+    heading = words("explain.case", case=explanation.case) if explanation.location is None \
+        else words("explain.case_at", case=explanation.case, where=_located(explanation.location))
+    lines = [heading, ""]
     for record in explanation.records:
         title = titles.question(record.question) if ruleset.question(record.question).title \
             else ""
@@ -298,13 +369,21 @@ def render_case_text(explanation: CaseExplanation, ruleset: CompiledRuleset,
         lines.append(f"  {record.question} {title}".rstrip() + f":{answer} -> "
                      f"{words('outcome.' + record.outcome.name.lower())} ({record.reason})")
     lines += ["", "  " + words("explain.contributes")]
-    for name, sufficient, applicable in explanation.contributions:
-        if applicable:
-            lines.append(f"    {name}: " + words("explain.contribution", sufficient=sufficient,
-                                                  applicable=applicable))
+    for given in explanation.contributions:
+        title = titles.score(given.score) if ruleset.score(given.score).title else ""
+        through = words("explain.through", parts=", ".join(given.through)) \
+            if given.through else ""
+        lines.append(f"    {given.score} {title}".rstrip() + ": " + words(
+            "explain.contribution", sufficient=given.sufficient, applicable=given.applicable)
+            + through)
     if titles.fallbacks:
         lines += ["", words("result.fallback_note")]
     return escape.terminal_lines("\n".join(lines)) + "\n"
+
+
+def _located(location: dict[str, object]) -> str:
+    """Where a case was read, from its trace: ``file:line``, or ``file:Sheet!A1``."""
+    return f"{location['file']}:{location.get('cell') or location['line']}"
 
 
 # ---- JSON ------------------------------------------------------------------------------------
@@ -324,6 +403,7 @@ def render_score_json(explanation: ScoreExplanation) -> str:
         "band": explanation.result.band.label if explanation.result.band else None,
         "up": step(explanation.up),
         "down": step(explanation.down),
+        "limited": _limited_json(explanation.limited),
         "questions": [{"id": q, **msgspec.structs.asdict(t),
                        "answers": [record_json(r) for r in rs]}
                       for q, t, rs in explanation.questions],
@@ -331,11 +411,22 @@ def render_score_json(explanation: ScoreExplanation) -> str:
     return escape.json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
+def _limited_json(limited: Limited | None) -> dict[str, object] | None:
+    if limited is None:
+        return None
+    return {"rule": _written(limited.rule.span), "location": limited.rule.span.to_json(),
+            "band_before": limited.before.label,
+            "ratings": [{"score": name, "band": band.label if band is not None else None}
+                        for name, band in limited.ratings]}
+
+
 def render_case_json(explanation: CaseExplanation) -> str:
     document = {
         "case": explanation.case,
+        "location": explanation.location,
         "answers": [record_json(record) for record in explanation.records],
-        "contributions": [{"score": s, "sufficient": a, "applicable": b}
-                          for s, a, b in explanation.contributions],
+        "contributions": [{"score": given.score, "sufficient": given.sufficient,
+                           "applicable": given.applicable, "through": list(given.through)}
+                          for given in explanation.contributions],
     }
     return escape.json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"

@@ -92,8 +92,9 @@ def in_bands(evaluation: Evaluation, bands: Sequence[tuple[str, str]]) -> list[s
     return failures
 
 
-#: What a committed result is compared on: the published numbers, not the stamp or the notes.
-_COMPARED = ("display", "sufficient", "applicable", "band")
+#: What a committed result is compared on: the published numbers and bands, and whether a
+#: limit lowered the band (the table prints "(limited)"), not the stamp or the notes.
+_COMPARED = ("display", "sufficient", "applicable", "band", "capped_by")
 
 
 def drift(current: Mapping[str, object], expected: Mapping[str, object]) -> list[str]:
@@ -129,6 +130,8 @@ def _score_pairs(current, expected):
 
 def _key(score: Mapping[str, object], field: str) -> object:
     value = score.get(field)
+    if field == "capped_by":  # where the limit is written may move; that it applies may not
+        return value is not None
     return value.get("label") if field == "band" and isinstance(value, dict) else value
 
 
@@ -137,4 +140,5 @@ def _describe(score: Mapping[str, object]) -> str:
     counts = (f" ({score.get('sufficient')}/{score['applicable']})"
               if score.get("applicable") is not None else "")
     label = f" {band['label']}" if isinstance(band, dict) else ""
-    return f"{score.get('display')}{counts}{label}"
+    limited = " (limited)" if score.get("capped_by") is not None else ""
+    return f"{score.get('display')}{counts}{label}{limited}"

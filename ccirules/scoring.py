@@ -48,6 +48,7 @@ class ScoreResult(msgspec.Struct, frozen=True):
     note: str | None  # why there is no score, or where a judged rating came from
     points: Fraction | None = None  # a share of points: the points of the rated parts
     maximum: Fraction | None = None  # ... and the most those parts could score
+    uncapped: CompiledBand | None = None  # the band before an `at most` lowered it
 
 
 # ---- rounding and banding --------------------------------------------------------------------
@@ -208,5 +209,6 @@ def _apply_limits(score: CompiledScore, result: ScoreResult,
         cap = score.bands.by_label(limit.label)
         if result.band is not None and result.band.rank < cap.rank and terms.holds(
                 limit.condition, rating):
-            result = msgspec.structs.replace(result, band=cap, capped_by=limit.span)
+            result = msgspec.structs.replace(result, band=cap, capped_by=limit.span,
+                                             uncapped=result.uncapped or result.band)
     return result

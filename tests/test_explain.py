@@ -4,7 +4,7 @@ against hand calculations."""
 from __future__ import annotations
 
 from ccirules.api import evaluate, load_cases, load_ruleset
-from ccirules.explain import explain_case, explain_score
+from ccirules.explain import Contribution, explain_case, explain_score
 from tests.conftest import GOLDEN, ROOT, RULESETS
 from tests.helpers import case, compiled, run
 
@@ -68,8 +68,49 @@ def test_highest_moves_every_part_down_and_reports_the_band_reached() -> None:
 def test_case_contributions() -> None:
     ruleset = load_ruleset(str(GOLDEN_RUN[0])).compiled
     cases = load_cases([str(GOLDEN_RUN[1][0])], ruleset)
-    evaluation = evaluate(ruleset, cases.inspection, keep_records=True)
+    evaluation = evaluate(ruleset, cases.inspection, keep_records=True, trace=True)
     c4 = explain_case(evaluation, "C4")
-    assert ("A", 2, 3) in c4.contributions  # A1 yes, A2 yes, A3 no
+    # A1 yes, A2 yes, A3 no, B1 na: B gets nothing from C4, so neither does it count there.
+    assert c4.contributions == (
+        Contribution("A", 2, 3), Contribution("safety", 1, 2),  # A1 and A3 are key questions
+        Contribution("worst", 2, 3, ("A",)), Contribution("count_a", 2, 3),
+        Contribution("mean", 2, 3, ("A",)))
     assert [r.outcome.value for r in c4.records] == [
         "sufficient", "sufficient", "insufficient", "not applicable", "does not apply"]
+    assert (c4.location["file"], c4.location["line"]) == (
+        str(GOLDEN_RUN[1][0] / "cases.yaml"), 26)
+
+
+def test_a_case_contributes_to_standards_and_the_overall_through_their_parts() -> None:
+    ruleset = load_ruleset(str(RULESETS / "hmip-youth-2018.rules")).compiled
+    cases = load_cases([str(ROOT / "examples" / "hmip-2018")], ruleset)
+    c004 = explain_case(evaluate(ruleset, cases.inspection, keep_records=True), "C004")
+    # C004 answers 2.1.1-2.4.3 (a court case): no, yes, yes | yes, yes, no | no, yes, no |
+    # yes, yes, no. Each standard is the lowest of its questions; the overall sums standards.
+    assert c004.contributions == (
+        Contribution("2.1", 2, 3, ("2.1.1", "2.1.2", "2.1.3")),
+        Contribution("2.2", 2, 3, ("2.2.1", "2.2.2", "2.2.3")),
+        Contribution("2.3", 1, 3, ("2.3.1", "2.3.2", "2.3.3")),
+        Contribution("2.4", 2, 3, ("2.4.1", "2.4.2", "2.4.3")),
+        Contribution("overall", 7, 12, ("2.1", "2.2", "2.3", "2.4")))
+    assert c004.location is None  # only a traced run says where the case was read
+
+
+def test_a_limited_score_keeps_its_rule_and_the_band_before_it(tmp_path) -> None:
+    """22 points is Good (19-30); two limits apply in turn, to Requires improvement and then to
+    Inadequate: the band before the limits is still Good, and the last limit is quoted."""
+    text = (RULESETS / "hmip-youth-2018.rules").read_text(encoding="utf-8").replace(
+        "  banded by overall_rating\n",
+        "  banded by overall_rating\n"
+        "  at most requires_improvement when 2.3 is rated requires_improvement\n"
+        "  at most inadequate when 3.1 is rated requires_improvement or 1.1 is rated good\n")
+    path = tmp_path / "limited.rules"
+    path.write_text(text, encoding="utf-8")
+    explanation = explained(path, [ROOT / "examples" / "hmip-2018"], "overall")
+    assert explanation.result.band.label == "inadequate"
+    limited = explanation.limited
+    assert (limited.rule.label, limited.before.label) == ("inadequate", "good")
+    assert [(name, band.label) for name, band in limited.ratings] == [
+        ("3.1", "requires_improvement"), ("1.1", "good")]
+    assert explained(RULESETS / "hmip-youth-2018.rules", [ROOT / "examples" / "hmip-2018"],
+                     "overall").limited is None
