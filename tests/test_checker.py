@@ -268,6 +268,26 @@ def test_percentage_band_tables(basis: str, table: str, expected: list[str]) -> 
     assert only_codes(text) == expected
 
 
+@pytest.mark.parametrize(("rows", "message", "primary", "below"), [
+    (("75 to 100", "60 to 73", "0 to 59"),
+     "covers a score of 74%: `b` ends at 73 and `a` starts at 75", "a", ["b"]),
+    (("75 to 100", "60 to 74", "1 to 59"),
+     "covers a score of 0%: the lowest band, `c`, starts at 1", "c", []),
+    (("75 to 99", "60 to 74", "0 to 59"),
+     "covers a score of 100%: the highest band, `a`, ends at 99", "a", []),
+])
+def test_a_gap_points_at_the_band_rows_that_leave_it(rows, message, primary, below) -> None:
+    head = HEADER + SCALE + LEVEL + 'section 1 "A" question 1.1 end\nbands improvement\n'
+    text = head + "".join(f"  band {label} from {row}\n"
+                          for label, row in zip("abc", rows, strict=True)) + "end\n"
+    row_of = {head.count("\n") + 1 + index: label for index, label in enumerate("abc")}
+    (gap,) = check_source(SourceFile("t.rules", text)).diagnostics
+    assert gap.code == "E222" and gap.message.endswith(message)
+    assert row_of[gap.span.line] == primary
+    assert [row_of[r.span.line] for r in gap.related if r.message == "the band below the gap"] \
+        == below
+
+
 def test_rounding_to_decimals_changes_what_is_a_gap() -> None:
     table = "bands improvement band a from 74.5 to 100 band b from 0 to 74.4 end\n"
     section = 'section 1 "A" question 1.1 end\n'

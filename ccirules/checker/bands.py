@@ -166,9 +166,46 @@ def _coverage_problems(table: nodes.BandTable, score: ScoreInfo,
                         f"by {score.describe}", band.span,
                         hint=_unreachable_hint(domain), related=[usage])
     for gap in _gaps(table.bands, domain):
-        yield error("E222", f"no band of `{table.name.text}` covers {gap}", table.name.span,
-                    hint="make each band start just above where the band below it ends",
-                    related=[usage])
+        yield _gap_problem(table, gap, usage)
+
+
+@attrs.frozen
+class _Gap:
+    """Values no band covers, and the rows either side of them (None past either end)."""
+
+    text: str
+    lower: nodes.Band | None
+    upper: nodes.Band | None
+
+
+def _gap_problem(table: nodes.BandTable, gap: _Gap, usage: Related) -> Diagnostic:
+    """E222 at the rows that leave the gap: the band above it, with the band below related
+    (or the one band at an end of the table), since moving one of their bounds closes it."""
+    message = f"no band of `{table.name.text}` covers {gap.text}"
+    lower, upper = gap.lower, gap.upper
+    if lower is not None and upper is not None:
+        return error("E222", f"{message}: `{lower.label.text}` {_ends(lower)} and "
+                     f"`{upper.label.text}` starts at {_plain(upper.low.value)}", upper.span,
+                     hint=f"start `{upper.label.text}` just above where `{lower.label.text}` "
+                          f"ends, or end `{lower.label.text}` just below where "
+                          f"`{upper.label.text}` starts",
+                     related=[Related(lower.span, "the band below the gap"), usage])
+    if upper is not None:
+        return error("E222", f"{message}: the lowest band, `{upper.label.text}`, starts at "
+                     f"{_plain(upper.low.value)}", upper.span,
+                     hint=f"start `{upper.label.text}` at the lowest score, or add a band below "
+                          "it", related=[usage])
+    if lower is not None:
+        return error("E222", f"{message}: the highest band, `{lower.label.text}`, "
+                     f"{_ends(lower)}", lower.span,
+                     hint=f"end `{lower.label.text}` at the highest score, or add a band above "
+                          "it", related=[usage])
+    return error("E222", message, table.name.span, hint="add bands to the table",
+                 related=[usage])
+
+
+def _ends(band: nodes.Band) -> str:
+    return f"ends {'below' if band.below else 'at'} {_plain(band.high.value)}"
 
 
 def _exact(number: nodes.Number) -> Fraction:
@@ -208,35 +245,61 @@ def _uncovered(bands: tuple[nodes.Band, ...], domain: _Domain
             yield cursor, high
 
 
-def _gaps(bands: tuple[nodes.Band, ...], domain: _Domain) -> Iterator[str]:
+def _gaps(bands: tuple[nodes.Band, ...], domain: _Domain) -> Iterator[_Gap]:
+    """The values no band covers, in runs, each with the rows either side of it; a sum of
+    points' missing totals are named together for each pair of rows they fall between."""
     unit = domain.unit
     if domain.step is not None:
+        spans = [(_grid_span(band, domain.step), band) for band in bands]
         missing = list(itertools.islice(_uncovered(bands, domain), _SHOWN + 1))
-        if domain.listed and missing:
-            values = itertools.islice((index * domain.step for low, high in missing
-                                       for index in range(low, high + 1)), _SHOWN + 1)
-            shown = [_plain(value) for value in values]
-            yield ("a total of " + ", ".join(shown[:_SHOWN])
-                   + ("..." if len(shown) > _SHOWN else "") + unit.rstrip())
+        if domain.listed:
+            between: dict[tuple[int | None, int | None], list[tuple[int, int]]] = {}
+            for low, high in missing:
+                between.setdefault(_neighbours(spans, low, high), []).append((low, high))
+            for (lower, upper), runs in between.items():
+                values = itertools.islice((index * domain.step for low, high in runs
+                                           for index in range(low, high + 1)), _SHOWN + 1)
+                shown = [_plain(value) for value in values]
+                yield _Gap("a total of " + ", ".join(shown[:_SHOWN])
+                           + ("..." if len(shown) > _SHOWN else "") + unit.rstrip(),
+                           _row(bands, lower), _row(bands, upper))
             return
         for low, high in missing[:_SHOWN]:
-            if high is None:
-                yield f"scores from {_plain(low * domain.step)}{unit} up"
-            else:
-                yield _describe_run(low * domain.step, high * domain.step, unit)
+            lower, upper = _neighbours(spans, low, high)
+            text = (f"scores from {_plain(low * domain.step)}{unit} up" if high is None
+                    else _describe_run(low * domain.step, high * domain.step, unit))
+            yield _Gap(text, _row(bands, lower), _row(bands, upper))
         return
-    # Continuous: everything below `reach` is covered, and `reach` itself when `reach_included`.
-    reach, reach_included = domain.low, False
+    # Continuous: everything below `reach` is covered, and `reach` itself when `reach_included`;
+    # `below` is the band that reaches it.
+    reach, reach_included, below = domain.low, False, None
     for band in sorted(bands, key=lambda band: band.low.value):
         low, high = _exact(band.low), _exact(band.high)
         if low > reach:
-            yield f"scores from {_plain(reach)}{unit} up to {_plain(low)}{unit}"
+            yield _Gap(f"scores from {_plain(reach)}{unit} up to {_plain(low)}{unit}", below,
+                       band)
         if high > reach:
-            reach, reach_included = high, not band.below
+            reach, reach_included, below = high, not band.below, band
         elif high == reach and not band.below:
-            reach_included = True
+            reach_included, below = True, band
     if domain.high is not None and (reach < domain.high or not reach_included):
-        yield f"scores from {_plain(reach)}{unit} to {_plain(domain.high)}{unit}"
+        yield _Gap(f"scores from {_plain(reach)}{unit} to {_plain(domain.high)}{unit}", below,
+                   None)
+
+
+def _neighbours(spans: list[tuple[tuple[int, int], nodes.Band]], low: int, high: int | None
+                ) -> tuple[int | None, int | None]:
+    """Which bands (their indices) end just below grid indices ``low`` to ``high``, and start
+    just above them; None past either end of the table."""
+    below = [(last, index) for index, ((first, last), _) in enumerate(spans)
+             if first <= last < low]
+    above = [(first, index) for index, ((first, last), _) in enumerate(spans)
+             if high is not None and high < first <= last]
+    return (max(below)[1] if below else None, min(above)[1] if above else None)
+
+
+def _row(bands: tuple[nodes.Band, ...], index: int | None) -> nodes.Band | None:
+    return None if index is None else bands[index]
 
 
 #: Gaps, and missing totals, named in one message.
