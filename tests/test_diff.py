@@ -117,6 +117,40 @@ def test_a_narrower_condition_changes_the_outcome_of_exactly_the_cases_it_exclud
     assert not result.inputs_invalid
 
 
+def test_a_dropped_key_question_mapping_changes_only_that_headline(cci, tmp_path):
+    dropped = _variant(tmp_path, CCI, ("key question for likelihood_of_reoffending, safeguarding",
+                                       "key question for likelihood_of_reoffending"))
+    inputs = [f"{CCI_CASES}/N0{n}.yaml" for n in range(15, 24)]  # 1.2.14 is answered from N017
+    result = diff(cci, dropped, inputs)
+    (change,) = result.changes
+    assert (change.name, change.aspect, change.old, change.new) == (
+        "1.2.14", Aspect.KEY_QUESTIONS, "likelihood_of_reoffending, safeguarding",
+        "likelihood_of_reoffending")
+    assert change.scores == {"safeguarding"} and not change.counting
+    changed = [score for score in result.scores if score.changed]
+    assert [score.name for score in changed] == ["safeguarding"]
+    (impact,) = changed[0].questions
+    assert (impact.question, impact.membership) == ("1.2.14", Membership.LEFT)
+    assert changed[0].old.applicable - changed[0].new.applicable == impact.cases > 0
+
+
+def test_a_level_s_rule_is_one_change_behind_every_group_of_the_level(cci, tmp_path):
+    lowest = _variant(tmp_path, CCI, ("  within section\n  scored as proportion sufficient of its "
+                                      "questions", "  within section\n  scored as lowest of its "
+                                      "questions"))
+    result = diff(cci, lowest, [f"{CCI_CASES}/N001.yaml", f"{CCI_CASES}/N002.yaml"])
+    (change,) = result.changes
+    assert (change.thing, change.name, change.aspect) == ("level", "criterion", Aspect.RULE)
+    assert (change.old, change.new) == ("scored as proportion sufficient of its questions",
+                                        "scored as lowest of its questions")
+    criteria = {"1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2"}
+    assert change.scores == criteria
+    scores = {score.name: score for score in result.scores}
+    assert all(scores[name].causes == (0,) and scores[name].cases == 0 for name in criteria)
+    assert all(scores[name].new.applicable is None for name in criteria)  # no longer pooled
+    assert not any(score.changed for name, score in scores.items() if name not in criteria)
+
+
 def test_layout_comments_and_order_are_not_changes(cci, tmp_path):
     source = read_source(CCI, kind="rulesets")
     parsed = parse(source).ruleset
