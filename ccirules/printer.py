@@ -316,14 +316,22 @@ def print_clause(node: object) -> str:
             return _rounding(node)
         case nodes.Band():
             upper = ("below " if node.below else "") + _number(node.high)
-            return _row("band", node.label, node.title, f"from {_number(node.low)} to {upper}",
-                        node.points, None)[0].strip()
+            return _one_row("band", node.label, node.title,
+                            f"from {_number(node.low)} to {upper}", node.points)
         case nodes.ScaleValue():
-            return _row("value", node.value, node.title, f"means {node.category.value}",
-                        node.points, None)[0].strip()
+            return _one_row("value", node.value, node.title, f"means {node.category.value}",
+                            node.points)
         case nodes.Attribute():
-            return _attribute(attrs.evolve(node, welsh=None, description=None))[0]
+            alone = nodes.Ruleset((attrs.evolve(node, welsh=None, description=None),), node.span)
+            return print_ruleset(alone).splitlines()[0]
     raise AssertionError(f"no clause printer for {node!r}")
+
+
+def _one_row(keyword: str, word: nodes.Word, title: nodes.Text | None, body: str,
+             points: nodes.Number | None) -> str:
+    titled = f" {_text(title)}" if title is not None else ""
+    counted = f" points {_number(points)}" if points is not None else ""
+    return f"{keyword} {_word(word)}{titled} {body}{counted}"
 
 
 # ---- conditions ------------------------------------------------------------------------------

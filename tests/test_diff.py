@@ -11,7 +11,7 @@ from ccirules.api import evaluate, load_cases
 from ccirules.changes import Aspect
 from ccirules.diff import Membership, QuestionImpact, Ruleset, Standing, diff, read_ruleset
 from ccirules.parser import parse
-from ccirules.printer import print_ruleset
+from ccirules.printer import print_clause, print_ruleset
 from ccirules.reading import read_source
 from ccirules.scoring import shown_value
 from tests.conftest import GOLDEN, ROOT
@@ -235,3 +235,18 @@ def test_without_inputs_only_the_rulesets_are_compared(cci):
     result = diff(cci, _read(VARIANTS / "threshold-80.rules"))
     assert len(result.changes) == 2 and result.scores == ()
     assert result.old.cases is None and result.new.cases is None
+
+
+def test_clauses_are_shown_as_written(cci):
+    """Band rows, scale values and attributes of the 2012 ruleset print as their source lines
+    read (spaces aside, Welsh titles, on lines of their own, left out)."""
+    model = cci.model
+    written = [*(band for table in model.bands.values() for band in table.bands),
+               *(value for scale in model.scales.values() for value in scale.values),
+               *model.attributes]
+    for node in written:
+        span = node.span
+        source = " ".join(" ".join(span.source.line_text(line).split())
+                          for line in range(span.line, span.end_line + 1)
+                          if not span.source.line_text(line).strip().startswith("welsh"))
+        assert print_clause(node) == source
