@@ -102,11 +102,11 @@ def impact_lines(diff: Diff, score: ScoreDiff, code: Callable[[str], str]) -> It
         yield f"because {summary(diff.changes[index], code)}"
     for impact in score.questions:
         cases = _cases(impact.cases)
-        yield {Membership.KEPT: f"question {code(impact.question)}: outcome changed for {cases}",
-               Membership.JOINED: f"question {code(impact.question)} joined it, "
-                                  f"answered in {cases}",
-               Membership.LEFT: f"question {code(impact.question)} left it, "
-                                f"answered in {cases}"}[impact.membership]
+        yield {Membership.KEPT: f"question {code(impact.question)}: outcome changed in {cases}",
+               Membership.JOINED: f"question {code(impact.question)} joined it, with answers "
+                                  f"counted in {cases}",
+               Membership.LEFT: f"question {code(impact.question)} left it, with answers "
+                                f"counted in {cases}"}[impact.membership]
     if score.cases is not None:
         total = diff.new.cases if diff.new.cases is not None else diff.old.cases
         yield f"cases whose outcome changed: {score.cases} of {total}"
