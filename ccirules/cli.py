@@ -451,6 +451,7 @@ def diff_command(old: str, new: str, inputs: tuple[str, ...], output_format: str
     """
     from ccirules import diff as diffing
     from ccirules.diff_render import RENDERERS
+    from ccirules.escape import terminal
     from ccirules.render import render_diagnostics
 
     read = [diffing.read_ruleset(path) for path in (old, new)]
@@ -458,7 +459,8 @@ def diff_command(old: str, new: str, inputs: tuple[str, ...], output_format: str
     result = diffing.diff(read[0][0], read[1][0], inputs, allow_unanswered=allow_unanswered)
     for side, which in ((result.old, "OLD"), (result.new, "NEW")):
         if side.diagnostics:
-            click.echo(f"reading the inputs with {which}, {side.ruleset.path}:", err=True)
+            click.echo(terminal(f"reading the inputs with {which}, {side.ruleset.path}:"),
+                       err=True)
             click.echo(render_diagnostics(side.diagnostics), nl=False, err=True)
     text = RENDERERS[output_format](result)
     if output is not None:
@@ -474,8 +476,8 @@ def diff_command(old: str, new: str, inputs: tuple[str, ...], output_format: str
         sys.exit(ExitCode.INPUT_INVALID)
     moves = result.band_moves
     if fail_on_band_change and moves:
-        click.echo(f"gate failed: {len(moves)} score{'' if len(moves) == 1 else 's'} moved "
-                   "band: " + ", ".join(score.name for score in moves), err=True)
+        click.echo(terminal(f"gate failed: {len(moves)} score{'' if len(moves) == 1 else 's'} "
+                            "moved band: " + ", ".join(score.name for score in moves)), err=True)
         sys.exit(ExitCode.GATE_FAILED)
 
 

@@ -7,9 +7,10 @@ part in it changed and how many cases' outcomes changed."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 
-from ccirules import __version__
+from ccirules import __version__, escape
 from ccirules.changes import Aspect, Change
 from ccirules.diff import Diff, Membership, ScoreDiff, ScoreState, Side, Standing
 
@@ -20,17 +21,20 @@ DIFF_FORMAT_VERSION = 1
 # ---- words shared by text and Markdown -------------------------------------------------------
 
 
-def summary(change: Change, code: Callable[[str], str]) -> str:
-    """One line saying what changed; ``code`` marks up names (backticks in both forms)."""
+def summary(change: Change, code: Callable[[str], str],
+            plain: Callable[[str], str] = str) -> str:
+    """One line saying what changed; ``code`` marks up names, ``plain`` the ruleset's other
+    words (a group named as where something was added or moved)."""
     subject = "the ruleset" if change.thing == "ruleset" else f"{change.thing} {code(change.name)}"
     added, removed = change.old is None, change.new is None
     match change.aspect:
         case Aspect.DECLARED:
-            where = f" {'to' if added else 'from'} {change.within}" if change.within else ""
+            where = f" {'to' if added else 'from'} {plain(change.within)}" if change.within \
+                else ""
             return f"{subject} {'added' if added else 'removed'}{where}"
         case Aspect.GROUP:
-            return f"{subject} moved from {change.old or 'the top level'} to " \
-                   f"{change.new or 'the top level'}"
+            return f"{subject} moved from {plain(change.old or 'the top level')} to " \
+                   f"{plain(change.new or 'the top level')}"
         case Aspect.BAND_ROW | Aspect.SCALE_VALUE:
             row = f"{change.aspect.value} {code(change.part)}"
             owner = f"{change.thing} {code(change.name)}"
@@ -95,11 +99,12 @@ def label(score: ScoreDiff) -> str:
     return f"{score.name} {score.title or ''}".rstrip()
 
 
-def impact_lines(diff: Diff, score: ScoreDiff, code: Callable[[str], str]) -> Iterator[str]:
+def impact_lines(diff: Diff, score: ScoreDiff, code: Callable[[str], str],
+                 plain: Callable[[str], str] = str) -> Iterator[str]:
     """Why a score changed: the changes behind it, the questions whose part in it changed, and
     how many cases' outcomes changed."""
     for index in score.causes:
-        yield f"because {summary(diff.changes[index], code)}"
+        yield f"because {summary(diff.changes[index], code, plain)}"
     for impact in score.questions:
         cases = _cases(impact.cases)
         yield {Membership.KEPT: f"question {code(impact.question)}: outcome changed in {cases}",
@@ -163,7 +168,7 @@ def render_text(diff: Diff) -> str:
         for score in changed:
             lines.append(f"  {label(score)}: {_counts(score.old)} -> {_counts(score.new)}")
             lines += [f"    {line}" for line in impact_lines(diff, score, code)]
-    return "\n".join(lines) + "\n"
+    return escape.terminal_lines("\n".join(lines)) + "\n"
 
 
 def _aligned(scores: tuple[ScoreDiff, ...]) -> list[str]:
@@ -177,43 +182,51 @@ def _aligned(scores: tuple[ScoreDiff, ...]) -> list[str]:
 # ---- Markdown --------------------------------------------------------------------------------
 
 
-def _md(text: str) -> str:
-    """Text in a Markdown table or list: characters that would start markup are escaped."""
-    for char in "\\`*_[]<>|#":
-        text = text.replace(char, "\\" + char)
-    return text
+def _code(text: str) -> str:
+    """Text as a Markdown code span, delimited by more backticks than it holds in a row."""
+    text = escape.terminal(text)
+    ticks = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    padding = " " if "`" in text else ""
+    return f"{ticks}{padding}{text}{padding}{ticks}"
+
+
+def _fenced(lines: list[str]) -> list[str]:
+    """Lines in a fenced `diff` block, indented into a list item, its fence longer than any
+    run of backticks in them."""
+    text = [escape.terminal(line) for line in lines]
+    fence = "`" * max(3, max((len(run) for line in text for run in re.findall("`+", line)),
+                             default=0) + 1)
+    return [f"  {fence}diff", *(f"  {line}" for line in text), f"  {fence}"]
 
 
 def render_markdown(diff: Diff) -> str:
-    def code(name: str) -> str:
-        return f"`{name}`"
-
-    lines = [f"## Ruleset diff: `{_side_name(diff.old)}` → `{_side_name(diff.new)}`", ""]
-    lines += [f"### Ruleset changes ({len(diff.changes)})", ""]
+    cell = escape.markdown_cell
+    lines = [f"## Ruleset diff: {_code(_side_name(diff.old))} → {_code(_side_name(diff.new))}",
+             "", f"### Ruleset changes ({len(diff.changes)})", ""]
     if not diff.changes:
         lines.append("None.")
     for change in diff.changes:
         where = lines_of(change).replace("->", "→")
-        lines.append(f"- {summary(change, code)}" + (f" ({where})" if where else ""))
+        lines.append(f"- {summary(change, _code, cell)}" + (f" ({where})" if where else ""))
         written = clauses(change)
         if written:
-            lines += ["  ```diff", *(f"  {clause}" for clause in written), "  ```"]
+            lines += _fenced(written)
     if diff.scores:
         lines += ["", f"### Scores ({_cases_line(diff).replace('->', '→')})", "",
                   "| Score | Old | New | Band |", "|---|---|---|---|"]
         for score in diff.scores:
             indent = "&nbsp;" * 2 * score.depth
             moved = "**moved**" if score.band_moved else ""
-            lines.append(f"| {indent}{_md(label(score))} | {_md(state_text(score.old))} | "
-                         f"{_md(state_text(score.new))} | {moved} |")
+            lines.append(f"| {indent}{cell(label(score))} | {cell(state_text(score.old))} | "
+                         f"{cell(state_text(score.new))} | {moved} |")
         changed = explained(diff)
         lines += ["", "### What changed each score" if changed else "No score changed."]
         if changed:
             lines.append("")
         for score in changed:
-            lines.append(f"- **{_md(score.name)}** {_md(score.title or '')}: "
-                         f"{_md(_counts(score.old))} → {_md(_counts(score.new))}")
-            lines += [f"  - {line}" for line in impact_lines(diff, score, code)]
+            lines.append(f"- **{cell(score.name)}** {cell(score.title or '')}: "
+                         f"{cell(_counts(score.old))} → {cell(_counts(score.new))}")
+            lines += [f"  - {line}" for line in impact_lines(diff, score, _code, cell)]
     lines += ["", f"<sub>ccirules {__version__}</sub>"]
     return "\n".join(lines) + "\n"
 
@@ -234,7 +247,7 @@ def render_json(diff: Diff) -> str:
         "band_moves": len(diff.band_moves),
         "scores": [_score_json(score) for score in diff.scores],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return escape.json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _side_json(side: Side) -> dict[str, object]:

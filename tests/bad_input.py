@@ -711,7 +711,8 @@ def inputs_untouched(folder, _):
     for args in (["check", rules], ["eval", rules, data[0]], ["explain", rules, data[0],
                                                                "--score", "A"],
                  ["test", str(tests)], ["eval", rules, str(folder / "cases.xlsx")],
-                 ["verify", rules, "--examples", "2", "--counterexamples", str(folder / "v")]):
+                 ["verify", rules, "--examples", "2", "--counterexamples", str(folder / "v")],
+                 ["diff", rules, rules, data[0]]):
         result = run(*args)
         assert result.exit_code == 0, (args, result.output)
     assert {p: (p.read_bytes(), os.stat(p).st_mtime_ns) for p in copies} == before

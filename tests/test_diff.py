@@ -10,6 +10,7 @@ import pytest
 from ccirules.api import evaluate, load_cases
 from ccirules.changes import Aspect
 from ccirules.diff import Membership, QuestionImpact, Ruleset, Standing, diff, read_ruleset
+from ccirules.diff_render import render_markdown
 from ccirules.parser import parse
 from ccirules.printer import print_clause, print_ruleset
 from ccirules.reading import read_source
@@ -250,3 +251,12 @@ def test_clauses_are_shown_as_written(cci):
                           for line in range(span.line, span.end_line + 1)
                           if not span.source.line_text(line).strip().startswith("welsh"))
         assert print_clause(node) == source
+
+
+def test_markdown_keeps_titles_in_their_cells(cci, tmp_path):
+    odd = _variant(tmp_path, CCI, ('criterion 1.1 "Risk of Harm to others (RoH)"',
+                                   'criterion 1.1 "Risk | <b>Harm</b> [to] others"'))
+    text = render_markdown(diff(cci, odd, [f"{CCI_CASES}/N001.yaml"]))
+    assert "- the title of criterion `1.1` changed (line 64 → 64)" in text
+    (row,) = [line for line in text.splitlines() if line.startswith("| &nbsp;&nbsp;1.1 ")]
+    assert row.replace("\\|", "").count("|") == 5 and "<b>" not in row and "\\[to]" in row
