@@ -256,9 +256,12 @@ def band_arithmetic(folder, _):
     assert errors_of(ruleset_diagnostics(folder, ruleset("666666666666666.666666"))[1]) == []
     text = ruleset("666666666666666.666665")
     path, found = ruleset_diagnostics(folder, text)
-    gap = one(errors_of(found), "E222", at(path, text, "totals band"),
-              "make each band start just above")
-    assert gap.message.endswith("covers a total of 666666666666666.666666 points")
+    gap = one(errors_of(found), "E222", at(path, text, "band top"),
+              "start `top` just above where `middle` ends")
+    assert gap.message.endswith("covers a total of 666666666666666.666666 points: `middle` "
+                                "ends at 666666666666666.666665 and `top` starts at "
+                                "666666666666666.666667")
+    assert [r.span.where for r in gap.related][:1] == [at(path, text, "band middle")]
 
 
 def uncarriable_names(folder, _):
