@@ -30,7 +30,7 @@ from ccirules.i18n import Messages, Titles
 from ccirules.results import plain_number, record_json, shown
 from ccirules.scoring import ScoreResult, Tally, band_of, round_value
 from ccirules.source import Span
-from ccirules.terms import subjects
+from ccirules.terms import atoms
 from ccirules.trace import AnswerRecord, Outcome
 
 
@@ -114,7 +114,7 @@ def _limited(evaluation: Evaluation, score: CompiledScore) -> Limited | None:
         return None
     rule = next(limit for limit in score.limits if limit.span == result.capped_by)
     ratings = tuple((name, evaluation.score(name).band)
-                    for name in dict.fromkeys(subjects(rule.condition)))
+                    for name in dict.fromkeys(atom.subject.text for atom in atoms(rule.condition)))
     return Limited(rule, result.uncapped, ratings)
 
 
