@@ -837,11 +837,13 @@ CATALOGUE = (
         "override, a line separator) in a ruleset's quoted text, a case id or value, or a "
         "file name", "E103 and E403 at the character; file names shown escaped; no output "
         "(terminal, CSV, Markdown, JSON, JUnit XML) carries one", control_characters),
-    Row("all", "every command (check, eval, explain, test, verify) on every kind of input",
-        "inputs are never modified: same bytes, same modification time", inputs_untouched),
+    Row("all", "every command (check, eval, explain, test, verify, diff) on every kind of "
+        "input", "inputs are never modified: same bytes, same modification time",
+        inputs_untouched),
     Row("all", "any generated ruleset and case file (tests/fuzz.py), mutated, through every "
         "command", "results or diagnostics: never an exception, an abort, a hang or a control "
-        "character, and test agrees with eval; a short round runs here", fuzzed),
+        "character; test agrees with eval, and diff finds nothing between a ruleset and itself; "
+        "a short round runs here", fuzzed),
 )
 
 

@@ -385,6 +385,7 @@ def run_pipeline(folder: Path, run: RunInput) -> Outcome:
         invoke("eval", rules, cases, "--format", "csv", "--jobs", "2")
         invoke("eval", rules, cases, "--format", "markdown", *by)
         invoke("eval", rules, cases, "--format", "json", "--output", "out.json")
+        _diffs(invoke, folder, rules, cases, passed)
         if result.exit_code == 0:
             document = json.loads(result.stdout)
             _explain_and_test(invoke, folder, rules, cases, document)
@@ -400,6 +401,21 @@ def run_pipeline(folder: Path, run: RunInput) -> Outcome:
     if after != before:
         raise RunFailedError("input-modified", f"inputs changed: {sorted(before)}")
     return Outcome(passed, exits)
+
+
+def _diffs(invoke, folder: Path, rules: str, cases: str, passed: bool) -> None:
+    """diff from the golden framework to this ruleset; and, for a ruleset that checks, from
+    itself to itself, which must change nothing and move no score."""
+    (folder / "golden.rules").write_text(GOLDEN_RULESET, encoding="utf-8")
+    invoke("diff", "golden.rules", rules, cases, "--format", "markdown", "--allow-unanswered")
+    if not passed:
+        return
+    result = invoke("diff", rules, rules, cases, "--format", "json", "--allow-unanswered")
+    if result.exit_code == 0:
+        document = json.loads(result.stdout)
+        if document["changes"] or any(score["changed"] for score in document["scores"]):
+            raise RunFailedError("diff", f"ccirules diff {rules} {rules} {cases} found changes:"
+                                 f"\n{result.stdout[:3000]}")
 
 
 def _an_attribute(path: Path) -> str | None:
