@@ -309,7 +309,7 @@ def print_clause(node: object) -> str:
     what `ccirules diff` shows of a change, in the ruleset's own words."""
     match node:
         case nodes.Aggregate() | nodes.WeightedMean() | nodes.Judged():
-            return _rule(node)
+            return print_rule(node)
         case nodes.Limit(label=label, condition=condition):
             return f"at most {_word(label)} when {_condition(condition)}"
         case nodes.Rounding():
@@ -322,8 +322,8 @@ def print_clause(node: object) -> str:
             return _one_row("value", node.value, node.title, f"means {node.category.value}",
                             node.points)
         case nodes.Attribute():
-            alone = nodes.Ruleset((attrs.evolve(node, welsh=None, description=None),), node.span)
-            return print_ruleset(alone).splitlines()[0]
+            return f"{_titled('attribute', node.name, node.title)} " \
+                   f"{print_attribute_type(node.type)}"
     raise AssertionError(f"no clause printer for {node!r}")
 
 
