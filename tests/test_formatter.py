@@ -257,7 +257,8 @@ def test_a_file_with_errors_is_reported_and_left_alone(tmp_path) -> None:
     tidy.write_text(MESSY)
     result = run(str(broken), str(tidy))
     assert result.exit_code == ExitCode.INPUT_INVALID
-    assert "error[E106]: `scale s` is never closed" in result.output
+    assert "error[E106]: `scale s` opened at line 2 is not closed before the end of the file" \
+        in result.output
     assert broken.read_text() == 'ruleset "x"\nscale s value y means sufficient\n'
     assert tidy.read_text() == TIDY  # the others are formatted all the same
     assert "1 ruleset reformatted, 0 already formatted, 1 not formatted" in result.output
