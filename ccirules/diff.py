@@ -23,7 +23,7 @@ from ccirules.compiler import CompiledRuleset, questions_behind
 from ccirules.diagnostics import Diagnostic, has_errors
 from ccirules.evaluator import Evaluation
 from ccirules.model import Model
-from ccirules.results import shown
+from ccirules.results import counted, shown
 from ccirules.terms import subjects
 from ccirules.trace import Outcome
 
@@ -74,6 +74,7 @@ class ScoreState:
     sufficient: int | None
     applicable: int | None
     missing: str | None = None
+    counted: str = ""  # what it counted, as the counts column shows it: `45/60`, `22/36 points`
 
 
 class Membership(enum.Enum):
@@ -242,7 +243,8 @@ def _states(ruleset: CompiledRuleset, run: Evaluation | None,
         band = result.band
         states[result.name] = ScoreState(
             shown(result, ruleset), band and band.label, band and (band.title or band.label),
-            result.capped_by is not None, result.sufficient, result.applicable)
+            result.capped_by is not None, result.sufficient, result.applicable,
+            counted=counted(result))
     return states
 
 

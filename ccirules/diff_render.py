@@ -88,11 +88,9 @@ def state_text(state: ScoreState) -> str:
 
 def _counts(state: ScoreState) -> str:
     """The state with the counts behind it, which can change when the value shown does not."""
-    if state.missing is not None or state.applicable is None:
+    if state.missing is not None or not state.counted:
         return state_text(state)
-    shown = state_text(state)
-    return shown.replace(state.shown, f"{state.shown} ({state.sufficient}/{state.applicable})",
-                         1)
+    return state_text(state).replace(state.shown, f"{state.shown} ({state.counted})", 1)
 
 
 def label(score: ScoreDiff) -> str:
@@ -279,7 +277,8 @@ def _score_json(score: ScoreDiff) -> dict[str, object]:
 def _state_json(state: ScoreState) -> dict[str, object]:
     return {"display": state.shown, "band": state.band, "band_title": state.band_title,
             "limited": state.limited, "sufficient": state.sufficient,
-            "applicable": state.applicable, "missing": state.missing}
+            "applicable": state.applicable, "counted": state.counted or None,
+            "missing": state.missing}
 
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}

@@ -190,20 +190,21 @@ def test_each_kind_of_change_is_named_in_the_ruleset_s_terms():
     assert (limit.old, limit.new, limit.scores) == (
         None, "at most requires_improvement when 2.3 is rated inadequate", {"overall"})
     assert (good.old_span.line, good.new_span.line) == (
-        _line_of(HMIP, "from 19 to 30"), _line_of(VARIANTS / "hmip-revised.rules", "from 20 to 30"))
+        _line_of(HMIP, "from 51 to below 85"),
+        _line_of(VARIANTS / "hmip-revised.rules", "from 55 to below 85"))
     assert good.scores == {"overall"}
 
 
 def test_a_changed_part_is_behind_the_scores_built_from_it(tmp_path):
-    """Raising the `rating` table's Good threshold to 68 moves standard 2.2 (67%) down a band,
-    and with it the overall sum of points, through its parts."""
+    """Raising the `rating` table's Good threshold to 68 moves standards 2.2, 3.2 and 3.3 (67%)
+    down a band, and with them the overall share of points, through its parts."""
     revised = _variant(tmp_path, HMIP, ("from 65 to 79 points 2", "from 68 to 79 points 2"),
                        ("from 50 to 64 points 1", "from 50 to 67 points 1"))
     result = diff(_read(HMIP), revised, [HMIP_CASES])
     scores = {score.name: score for score in result.scores}
     assert {score.name for score in result.band_moves} == {"2.2", "3.2", "3.3"}
-    assert (scores["overall"].old.shown, scores["overall"].new.shown) == ("22 points",
-                                                                          "19 points")
+    # the overall is a share of points: 22 of 36 before, 19 of 36 after
+    assert (scores["overall"].old.shown, scores["overall"].new.shown) == ("61.11%", "52.78%")
     assert scores["overall"].causes == (0, 1)  # through 2.2, 3.2 and 3.3
     assert scores["1.1"].causes == (0, 1) and not scores["1.1"].changed  # judged, same table
 

@@ -97,8 +97,8 @@ def test_a_case_contributes_to_standards_and_the_overall_through_their_parts() -
 
 
 def test_a_limited_score_keeps_its_rule_and_the_band_before_it(tmp_path) -> None:
-    """22 points is Good (19-30); two limits apply in turn, to Requires improvement and then to
-    Inadequate: the band before the limits is still Good, and the last limit is quoted."""
+    """22 of 36 points (61.11%) is Good; two limits apply in turn, to Requires improvement and
+    then to Inadequate: the band before the limits is still Good, and the last one is quoted."""
     text = (RULESETS / "hmip-youth-2018.rules").read_text(encoding="utf-8").replace(
         "  banded by overall_rating\n",
         "  banded by overall_rating\n"
