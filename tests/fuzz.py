@@ -2,8 +2,8 @@
 
 A run draws a ruleset and a case file and drives them through the whole pipeline: `check` (text
 and JSON), `eval` in every format (table; JSON with `--trace` and `--by`; CSV with `--jobs 2`;
-Markdown in Welsh with `--by`; and `--output`), `report --audit`, `explain` (`--score` and
-`--case`) and `test`. The ruleset is usually a generated framework that passes `check`
+Markdown in Welsh with `--by`; and `--output`), `report --audit` (in a quarter of runs),
+`explain` (`--score` and `--case`) and `test`. The ruleset is usually a generated framework that passes `check`
 (:func:`tests.frameworks.frameworks` with ``wild=True``: deep nesting, many values, long and
 odd names, every number form), sometimes one
 edited at random (a generated one or a shipped one), which mostly fails `check` and tests what
@@ -389,7 +389,9 @@ def run_pipeline(folder: Path, run: RunInput) -> Outcome:
         invoke("eval", rules, cases, "--format", "json", "--output", "out.json")
         if result.exit_code == 0:
             document = json.loads(result.stdout)
-            invoke("report", rules, cases, "--audit", "--allow-unanswered", "-o", "report.html")
+            if int(before[rules][:8], 16) % 4 == 0:  # a quarter of runs: a page costs ~0.15 s
+                invoke("report", rules, cases, "--audit", "--allow-unanswered", "-o",
+                       "report.html")
             _explain_and_test(invoke, folder, rules, cases, document)
             if run.twin is not None:
                 _same_in_another_format(invoke, folder, rules, run.twin, document)
