@@ -3,9 +3,9 @@
 A run draws a ruleset and a case file and drives them through the whole pipeline: `check` (text
 and JSON), `eval` in every format (table; JSON with `--trace` and `--by`; CSV with `--jobs 2`;
 Markdown in Welsh with `--by`; and `--output`), `report --audit` (in a quarter of runs),
-`explain` (`--score` and `--case`) and `test`. The ruleset is usually a generated framework that passes `check`
-(:func:`tests.frameworks.frameworks` with ``wild=True``: deep nesting, many values, long and
-odd names, every number form), sometimes one
+`explain` (`--score` and `--case`) and `test`. The ruleset is usually a generated framework
+that passes `check` (:func:`tests.frameworks.frameworks` with ``wild=True``: deep nesting, many
+values, long and odd names, every number form), sometimes one
 edited at random (a generated one or a shipped one), which mostly fails `check` and tests what
 every command does then. The case file holds cases and judgements drawn for the ruleset
 (:mod:`ccirules.testing`), written as YAML, JSON, JSON Lines, CSV or Excel, and often mutated
