@@ -488,6 +488,9 @@ def json_values(folder, _):
     text = "[" * 50_000 + "]" * 50_000
     path, found = case_diagnostics(folder, "c.json", text)
     one(found, "E410", f"{path}:1:2", "for example")
+    text = record() + record(case="C2") + "\n"  # two records on one line of JSON Lines
+    path, found = case_diagnostics(folder, "c.jsonl", text)
+    one(found, "E401", f"{path}:1:{len(record()) + 1}", "missing comma")
 
 
 def case_numbers(folder, _):
@@ -795,9 +798,9 @@ CATALOGUE = (
         "E410 at the first alias (aliases are refused before anything is expanded); E401 "
         "where nesting passes the parser's limit, and at a tab; E410 at the repeat",
         yaml_structure),
-    Row("cases", "JSON: repeated keys, NaN, deep nesting",
+    Row("cases", "JSON: repeated keys, NaN, deep nesting; JSON Lines: two records on one line",
         "E410 at the repeat; E401 at NaN, with a hint; nesting is read without recursion, "
-        "then E410", json_values),
+        "then E410; E401 at the second record", json_values),
     Row("cases", "whole numbers of any size or form: 5,000 digits, 2^63, 1e999, 1.5, a "
         "full-width digit, TRUE", "E403 at the value in every format (JSON Lines' fast "
         "decoder too): at most 999,999,999,999,999, or not a whole number", case_numbers),

@@ -1,10 +1,11 @@
 """The fuzzer: generated rulesets and case files, through every command.
 
 A run draws a ruleset and a case file and drives them through the whole pipeline: `check` (text
-and JSON), `eval` in every format (table; JSON with `--trace` and `--by`; CSV; Markdown with
-`--by`; and `--output`), `explain` (`--score` and `--case`) and `test`. The ruleset is usually a
-generated framework that passes `check` (:func:`tests.frameworks.frameworks` with
-``wild=True``: deep nesting, many values, long and odd names, every number form), sometimes one
+and JSON), `eval` in every format (table; JSON with `--trace` and `--by`; CSV with `--jobs 2`;
+Markdown in Welsh with `--by`; and `--output`), `report --audit` (in a quarter of runs),
+`explain` (`--score` and `--case`) and `test`. The ruleset is usually a generated framework
+that passes `check` (:func:`tests.frameworks.frameworks` with ``wild=True``: deep nesting, many
+values, long and odd names, every number form), sometimes one
 edited at random (a generated one or a shipped one), which mostly fails `check` and tests what
 every command does then. The case file holds cases and judgements drawn for the ruleset
 (:mod:`ccirules.testing`), written as YAML, JSON, JSON Lines, CSV or Excel, and often mutated
@@ -15,10 +16,11 @@ for workbooks far, merged and typed cells and corrupted bytes.
 
 A run fails on anything but results and diagnostics: an exception (exit 70 from the command
 line), an abort or a signal, a run longer than :data:`RUN_SECONDS`, memory beyond
-:data:`MEMORY_BYTES`. And on four oracles: no output holds a control character (other than line
-breaks); `test`, given a test file expecting exactly what `eval` reported, passes (the streamed
-and the whole-file loaders, and the two paths through the engine, agree); the same cases in
-another format give the same scores; inputs are never modified.
+:data:`MEMORY_BYTES`. And on four oracles: no output, printed or written to a file, holds a
+control character (other than line breaks); `test`, given a test file expecting exactly what
+`eval` reported, passes (the streamed and the whole-file loaders, and the two paths through the
+engine, agree); the same cases in another format give the same scores; inputs are never
+modified.
 
 Runs happen in worker processes under a memory limit and a watchdog (so an abort or a hang is
 caught and the run's files kept); each run's files are written to ``OUT/current`` before it
@@ -383,11 +385,14 @@ def run_pipeline(folder: Path, run: RunInput) -> Outcome:
         result = invoke("eval", rules, cases, "--format", "json", "--trace",
                         "--allow-unanswered", *by)
         invoke("eval", rules, cases, "--format", "csv", "--jobs", "2")
-        invoke("eval", rules, cases, "--format", "markdown", *by)
+        invoke("eval", rules, cases, "--format", "markdown", "--lang", "cy", *by)
         invoke("eval", rules, cases, "--format", "json", "--output", "out.json")
         _diffs(invoke, folder, rules, cases, passed)
         if result.exit_code == 0:
             document = json.loads(result.stdout)
+            if int(before[rules][:8], 16) % 4 == 0:  # a quarter of runs: a page costs ~0.15 s
+                invoke("report", rules, cases, "--audit", "--allow-unanswered", "-o",
+                       "report.html")
             _explain_and_test(invoke, folder, rules, cases, document)
             if run.twin is not None:
                 _same_in_another_format(invoke, folder, rules, run.twin, document)
@@ -397,6 +402,11 @@ def run_pipeline(folder: Path, run: RunInput) -> Outcome:
                 {"ruleset": rules, "tests": [{"name": "t", "case_files": [cases],
                                               "expect": {}}]}), encoding="utf-8")
             invoke("test", "t.tests.yaml")
+    for written in ("report.html", "out.json", "junit.xml"):  # outputs written to files
+        found = (folder / written).exists() and _OUTPUT_CONTROLS.search(
+            (folder / written).read_text(encoding="utf-8"))
+        if found:
+            raise RunFailedError("control-character", f"{written} holds {found.group()!r}")
     after = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in before}
     if after != before:
         raise RunFailedError("input-modified", f"inputs changed: {sorted(before)}")

@@ -188,16 +188,19 @@ class FileRows:
     def _accept(self, rows: list, path: str, chunk: bytes, first_line: int) -> list:
         """Rows decoded in one go: record each id with where to find its line (the chunk's first
         line and the row's place among the chunk's non-blank lines), or, at a repeated id, undo
-        and go line by line so the repeat is reported where it is."""
+        and go line by line so the repeat is reported where it is. The decoder also takes
+        records that share a line (``}{``), which JSON Lines does not allow: then too the chunk
+        goes line by line, where such a line is reported (E401)."""
+        numbers = [first_line + offset for offset, line in enumerate(chunk.split(b"\n"))
+                   if line.strip()]
         fresh = [case_id_of(row) for row in rows]
-        if len(set(fresh)) < len(rows) or any(map(self._claimed, fresh)):
-            return list(self._lines_one_by_one(path, chunk, first_line))  # to place the repeat
+        if len(numbers) != len(rows) or len(set(fresh)) < len(rows) or \
+                any(map(self._claimed, fresh)):
+            return list(self._lines_one_by_one(path, chunk, first_line))
         for case_id in fresh:
             self._claim(case_id)
         self.cases += len(rows)
         if self.exact_lines:
-            numbers = [first_line + offset for offset, line in enumerate(chunk.split(b"\n"))
-                       if line.strip()]
             self._lines.update((case_id, (path, number))
                                for case_id, number in zip(fresh, numbers, strict=True))
         return rows
