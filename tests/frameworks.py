@@ -12,8 +12,8 @@ accepts: names as numeric codes or up to the longest allowed; scales of many val
 values that look like numbers, booleans, nulls or each other in another case; whole numbers
 negative, unbounded or of fifteen digits, compared with decimals; rounding to any number of
 decimal places, bands on rounded or exact scores; bands with points, some of them fractions,
-summed over the sections and judged scores; groups nested dozens deep; questions placed with
-`under`; declarations in any order.
+summed over the sections and judged scores, and shared out of what the rated ones could score;
+groups nested dozens deep; questions placed with `under`; declarations in any order.
 """
 
 from __future__ import annotations
@@ -355,6 +355,9 @@ def frameworks(draw, max_questions: int = 10, max_values: int = 6, max_depth: in
         extra.append(f'score total "Total"\n  scored as sum of points of '
                      f"{', '.join(section_names + judged)}\n  banded by totals")
         extra.append(_totals_bands("totals", "t", parts, draw(st.integers(1, 4))))
+        if draw(st.booleans()):  # the same points as a share of what the rated parts could score
+            extra.append(f'score share "Share of points"\n  scored as share of points of '
+                         f"{', '.join(section_names + judged)}\n  banded by pct")
     labels = _labels(pct)
     limit = ""
     if len(labels) > 1 and draw(st.booleans()):
