@@ -45,6 +45,19 @@ class ParseResult:
     comments: tuple[nodes.Comment, ...] = ()
 
 
+class _WholeWords:
+    """Keywords are whole words. The contextual lexer tries only the terminals the parser can
+    take next, so where only `when` could come, `whenever` would lex as `when` and `ever` (and
+    `lowestof` as `lowest of`). Offering a name everywhere too makes the lexer read the longest
+    word first, as Lark does wherever names are expected: a word that is only a keyword's start
+    is then a name where none can stand, reported as such."""
+
+    always_accept = ("IDENT",)
+
+    def process(self, stream):
+        return stream
+
+
 GRAMMAR_OPTIONS = {"parser": "lalr", "lexer": "contextual", "propagate_positions": True,
                    "maybe_placeholders": True}
 
@@ -58,8 +71,10 @@ def lark_parser() -> Lark:
     from ccirules import parser_tables
 
     if hashlib.sha256(grammar.encode("utf-8")).hexdigest() == parser_tables.GRAMMAR_SHA256:
-        return Lark.load({"data": parser_tables.DATA, "memo": parser_tables.MEMO})
-    return Lark(grammar, **GRAMMAR_OPTIONS)
+        # Lark.load with an option it allows on loading (`_load` is what `load` calls).
+        return Lark.__new__(Lark)._load({"data": parser_tables.DATA, "memo": parser_tables.MEMO},
+                                        postlex=_WholeWords())
+    return Lark(grammar, postlex=_WholeWords(), **GRAMMAR_OPTIONS)
 
 
 def parse(source: SourceFile) -> ParseResult:

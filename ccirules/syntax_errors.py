@@ -191,7 +191,7 @@ def _unexpected_token(source: SourceFile, parser: Lark, problem: UnexpectedToken
     if hint is None and token.type == "IDENT" and expected == ["NUMERAL"]:
         hint = "a number goes here; `is` compares with a value, `<` `>` `=` with a number"
     title_expected = "STRING" in expected and "NUMERAL" not in expected
-    if hint is None and token.type == "IDENT" and title_expected:
+    if hint is None and token.type == "IDENT" and title_expected and not _is_keyword(token):
         hint = 'if this is a title, put it in double quotes: "..."'
     return error("E105", message, span, hint=hint or _valid_here(parser, expected))
 
@@ -299,9 +299,11 @@ def _unclosed(source: SourceFile, problem: UnexpectedToken, stopped: Token | Non
 def _starts_declaration(source: SourceFile, parser: Lark, token: Token) -> bool:
     """Whether ``token`` begins a declaration (a keyword such as `score`, or a declared level
     opening a group): where one cannot stand but `end` could, a block was left open."""
-    if token.type == "IDENT":
-        return str(token) in set(_DECLARED_LEVEL.findall(source.text))
-    return _keyword(parser, token.type) in _DECLARATION_KEYWORDS
+    if token.type != "IDENT":
+        return _keyword(parser, token.type) in _DECLARATION_KEYWORDS
+    # A keyword where it cannot stand arrives as a name (see `_is_keyword`).
+    return str(token) in _DECLARATION_KEYWORDS or \
+        str(token) in set(_DECLARED_LEVEL.findall(source.text))
 
 
 def _open_blocks(problem: UnexpectedToken) -> list[tuple[list[Token], int]]:
@@ -376,6 +378,14 @@ def _describe_token(token: Token) -> str:
     if token.type in ("IDENT", "NUMERAL"):
         return f"`{token}`"
     return f"`{token}`"
+
+
+def _is_keyword(token: Token) -> bool:
+    """A keyword where it cannot stand is lexed as a name (keywords are whole words, see
+    `parser._WholeWords`); it is still a keyword out of place, not an unquoted title."""
+    from ccirules.printer import keywords
+
+    return str(token) in keywords()
 
 
 def _keyword(parser: Lark, terminal_name: str) -> str | None:

@@ -264,6 +264,22 @@ def test_misspelt_keyword_gets_a_suggestion() -> None:
     assert "`question`" in parse_error('questoin q "x"').hint
 
 
+@pytest.mark.parametrize(("text", "word", "hint"), [
+    ('question q "x" applies whenever a is b', "whenever", "`when`"),
+    ('headline h "H" scored as lowestof a b', "lowestof", "`lowest`"),
+    ('bands b "B"\n band x "X" from 0 to 100\nend\nbandsx', "bandsx", "`bands`")])
+def test_keywords_are_whole_words(text: str, word: str, hint: str) -> None:
+    """Where only `when` could come, `whenever` is one wrong word, not `when` then `ever`."""
+    diagnostic = parse_error(text)
+    assert diagnostic.code == "E105"
+    assert f"`{word}`" in diagnostic.message
+    assert hint in diagnostic.hint
+
+
+def test_a_keyword_out_of_place_is_not_taken_for_a_title() -> None:
+    assert parse_error('ruleset version "1"').hint == "valid here: text in double quotes"
+
+
 def test_unquoted_title_hint_quotes_it() -> None:
     assert parse_error("question q Was it done").hint == 'write "Was it done"'
 
