@@ -737,6 +737,49 @@ def lsp() -> None:
     serve()
 
 
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="The workbook to write (.xlsx), atomically.")
+@click.option("--cases", "count", type=click.IntRange(1, 10_000), default=100,
+              show_default=True, help="Rows for cases, with dropdowns and greying.")
+@click.option("--lang", default="en", show_default=True, metavar="en",
+              help="Language of the titles and instructions.")
+def template(ruleset: str, output: str, count: int, lang: str) -> None:
+    """Write an Excel workbook for recording an inspection under RULESET.
+
+    A Cases sheet has a row per case and a column per attribute and question, with dropdowns
+    of the values each takes; a question's cells are greyed out where it does not apply. A
+    Judgements sheet takes the ratings judged directly, an Inspection sheet the inspection's
+    facts. `ccirules eval RULESET WORKBOOK.xlsx` scores the filled workbook.
+    """
+    from ccirules.api import check_ruleset_file
+    from ccirules.compiler import compile_ruleset
+    from ccirules.template import LANGUAGES, build_template
+
+    if lang not in LANGUAGES:
+        raise click.BadParameter(f"`{lang}` is not a language templates are written in "
+                                 f"({', '.join(LANGUAGES)})", param_hint="--lang")
+    if not output.lower().endswith(".xlsx"):
+        raise click.BadParameter("the template is an Excel workbook: name it FILE.xlsx",
+                                 param_hint="--output")
+    checked = check_ruleset_file(ruleset)
+    _fail_on_diagnostics(checked.diagnostics, strict=False)
+    workbook = build_template(checked.model, compile_ruleset(checked.checked), ruleset,
+                              cases=count, lang=lang)
+    _write(output, workbook, [ruleset])
+
+
+def _write(path: str, content: str | bytes, inputs: list[str]) -> None:
+    """Write an output as every output is written (atomically, never over one of the
+    command's ``inputs``: :func:`ccirules.output.write_output`), or exit 3 saying why not."""
+    from ccirules.output import write_output
+
+    problem = write_output(path, content, inputs)
+    if problem is not None:
+        _fail_on_diagnostics([problem], strict=False)
+
+
 def run() -> None:
     """Entry point that turns an unexpected crash into a short report and exit code 70."""
     try:

@@ -27,8 +27,9 @@ from ccirules.diagnostics import Diagnostic, error
 from ccirules.source import SourceFile
 
 
-def write_output(path: str, text: str, inputs: Iterable[str] = ()) -> Diagnostic | None:
-    """Write ``text`` to ``path`` as described above; None when written, else why not."""
+def write_output(path: str, text: str | bytes, inputs: Iterable[str] = ()) -> Diagnostic | None:
+    """Write ``text`` (as UTF-8) or bytes to ``path`` as described above; None when written,
+    else why not."""
     target = os.path.realpath(path)
     try:
         existing = os.stat(target)
@@ -52,14 +53,14 @@ def write_output(path: str, text: str, inputs: Iterable[str] = ()) -> Diagnostic
     return None
 
 
-def _replace_atomically(target: str, text: str, mode: int) -> None:
+def _replace_atomically(target: str, text: str | bytes, mode: int) -> None:
     import tempfile  # only commands that write a file need it
 
     folder = os.path.dirname(target)
     handle, temporary = tempfile.mkstemp(prefix=".ccirules-", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(text.encode("utf-8") if isinstance(text, str) else text)
             stream.flush()
             os.fchmod(stream.fileno(), mode)
             os.fsync(stream.fileno())

@@ -131,9 +131,9 @@ def load_file(path: str, builder: RecordBuilder, diagnostics: list[Diagnostic]
     cases: list[Case] = []
     try:
         if kind == "xlsx":
-            from ccirules.loaders.tables import excel_records  # only workbooks need calamine
+            from ccirules.loaders.tables import excel_workbook  # only workbooks need calamine
 
-            records, judged = excel_records(path, data), []
+            records, judged = excel_workbook(path, data)
         else:
             records, judged = _text_records(kind, source)
         for record in records:

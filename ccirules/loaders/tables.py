@@ -1,5 +1,6 @@
 """Spreadsheet-shaped case files: CSV and Excel, a row per case and a column per question or
-attribute, headed by their names; and JSON Lines, a case per line.
+attribute, headed by their names; and JSON Lines, a case per line. A workbook may also hold the
+ratings of scores judged directly, on a sheet of their own.
 
 Locations name the cell: a CSV problem points at the row's line and the field's column in the
 text; an Excel problem at ``Sheet!D7``.
@@ -21,8 +22,14 @@ from ccirules.loaders.documents import (
     records_and_judgements,
     too_many_values,
 )
-from ccirules.loaders.records import Field
+from ccirules.loaders.records import CASE_KEY, Field
 from ccirules.source import SourceFile, Span
+
+#: The sheet of a workbook that holds ratings for scores judged directly, if it has one.
+JUDGEMENTS_SHEET = "Judgements"
+
+#: A sheet's header row is looked for in its first rows, where titles may stand above it.
+HEADER_ROWS = 10
 
 # ---- CSV -------------------------------------------------------------------------------------
 
@@ -142,30 +149,47 @@ def json_lines_records(source: SourceFile) -> Iterator[Record]:
 # ---- Excel -----------------------------------------------------------------------------------
 
 
-def excel_records(path: str, data: bytes) -> Iterator[Record]:
-    """A record per data row of the workbook's `Cases` sheet (or its first sheet), from the
-    workbook's bytes, measured first (see :mod:`ccirules.loaders.workbooks`)."""
+def excel_workbook(path: str, data: bytes) -> tuple[list[Record], list[Field]]:
+    """The case records of a workbook's `Cases` sheet (or its first sheet), a record per data
+    row, and the judgement fields of its `Judgements` sheet, if it has one; from the workbook's
+    bytes, measured first (see :mod:`ccirules.loaders.workbooks`).
+
+    A sheet's header is its first row, within the first :data:`HEADER_ROWS`, with a cell
+    naming its key column (`case`; on the Judgements sheet, `score`), so rows of titles may
+    stand above it, as in a workbook template (:mod:`ccirules.template`); a Cases sheet with no
+    such row is headed by its first non-blank row. Rows above the header, blank rows and blank
+    ratings are not read."""
     from python_calamine import CalamineWorkbook  # imported here: only Excel input needs it
 
-    from ccirules.loaders.workbooks import cell_span, measure
+    from ccirules.loaders.workbooks import measure
 
     nowhere = SourceFile(path, "")
-    measured = measure(path, data)
+    measured = measure(path, data, (JUDGEMENTS_SHEET,))
     if isinstance(measured, Diagnostic):
         raise DocumentError(measured)
     sheet = measured.sheet
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        judged = workbook.get_sheet_by_name(JUDGEMENTS_SHEET).to_python(
+            skip_empty_area=False) if JUDGEMENTS_SHEET in measured.others else []
     except BaseException as problem:  # calamine's Rust panics derive from BaseException
         if isinstance(problem, KeyboardInterrupt | SystemExit):
             raise
         raise DocumentError(error("E401", f"this workbook cannot be read: {problem}",
                                   nowhere.whole(),
                                   hint="save it again from Excel as a .xlsx workbook")) from None
+    return (list(_case_records(nowhere, sheet, rows)),
+            list(_judgement_fields(nowhere, judged)))
+
+
+def _case_records(nowhere: SourceFile, sheet: str, rows: list[list]) -> Iterator[Record]:
+    from ccirules.loaders.workbooks import cell_span  # only workbooks need it
+    first = _header_index(rows, CASE_KEY)
     header: list[tuple[str, Span]] | None = None
     for row_index, row in enumerate(rows, start=1):
-        if not any(_cell_text(value) for value in row):
+        if not any(_cell_text(value) for value in row) or (first is not None
+                                                          and row_index <= first):
             continue
         spans = [cell_span(nowhere, sheet, row_index, column)
                  for column in range(1, len(row) + 1)]
@@ -182,6 +206,41 @@ def excel_records(path: str, data: bytes) -> Iterator[Record]:
         fields = tuple(Field(name, _cell_value(value), name_span, span)
                        for (name, name_span), value, span in zip(header, row, spans, strict=False))
         yield Record(fields, spans[0])
+
+
+def _header_index(rows: list[list], key: str) -> int | None:
+    """How many rows stand before the header: the first of the first HEADER_ROWS rows with a
+    cell reading ``key``; None if none has one."""
+    return next((index for index, row in enumerate(rows[:HEADER_ROWS])
+                 if any(_cell_text(value) == key for value in row)), None)
+
+
+def _judgement_fields(nowhere: SourceFile, rows: list[list]) -> Iterator[Field]:
+    """A field per rating on the Judgements sheet: the score id in its `score` column, the
+    rating in its `rating` column (other columns, such as titles, are for people)."""
+    from ccirules.loaders.workbooks import cell_span  # only workbooks need it
+
+    if not any(_cell_text(value) for row in rows for value in row):
+        return
+    before = _header_index(rows, "score")
+    names = [_cell_text(value) for value in rows[before]] if before is not None else []
+    if "rating" not in names:
+        raise DocumentError(error(
+            "E410", f"the {JUDGEMENTS_SHEET} sheet has no header row naming its `score` and "
+            f"`rating` columns in its first {HEADER_ROWS} rows",
+            cell_span(nowhere, JUDGEMENTS_SHEET, 1, 1),
+            hint="write `score` and `rating` above the columns of score ids and ratings"))
+    score, rating = names.index("score"), names.index("rating")
+    for row_index, row in enumerate(rows[before + 1:], start=before + 2):
+        cells = [*row, *[None] * (max(score, rating) + 1 - len(row))]
+        if not _cell_text(cells[rating]):
+            continue  # no rating recorded: as if the row were not there
+        where = cell_span(nowhere, JUDGEMENTS_SHEET, row_index, rating + 1)
+        if not _cell_text(cells[score]):
+            raise DocumentError(error("E410", "this rating has no score beside it", where,
+                                      hint="write the score's id in the `score` column"))
+        yield Field(_cell_text(cells[score]), _cell_text(cells[rating]),
+                    cell_span(nowhere, JUDGEMENTS_SHEET, row_index, score + 1), where)
 
 
 def _cell_text(value: object) -> str:

@@ -38,39 +38,47 @@ _R = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
 
 @attrs.frozen
 class Measured:
-    """A workbook found safe to load: the sheet to read."""
+    """A workbook found safe to load: the sheet of cases to read, and the others asked for
+    that it has."""
 
     sheet: str
+    others: tuple[str, ...] = ()
 
 
-def measure(path: str, data: bytes) -> Measured | Diagnostic:
-    """The sheet to read from a workbook's bytes, or why the workbook must not be loaded."""
+def measure(path: str, data: bytes, others: tuple[str, ...] = ()) -> Measured | Diagnostic:
+    """The sheets to read from a workbook's bytes (`Cases`, else the first; and those of
+    ``others`` it has), or why the workbook must not be loaded."""
     nowhere = SourceFile(path, "")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        sheet, member = _cases_sheet(archive)
+        sheets = _sheets(archive)
+        sheet = CASES_SHEET if CASES_SHEET in sheets else next(iter(sheets))
+        read = [sheet, *(name for name in others if name in sheets and name != sheet)]
+        members = {sheets[name] for name in read}
         budget = _Budget(nowhere)
         for info in archive.infolist():
-            if info.filename != member:
+            if info.filename not in members:
                 for _ in budget.blocks(archive, info):
                     pass
-        rows, columns, far = _extent(archive, archive.getinfo(member), budget)
+        extents = {name: _extent(archive, archive.getinfo(sheets[name]), budget)
+                   for name in read}
     except DocumentError as refused:
         return refused.diagnostic
     except Exception as problem:  # a damaged archive fails in zipfile, zlib or XML, any way
         return error("E401", f"this workbook cannot be read: {problem}", nowhere.whole(),
                      hint="save it again from Excel as a .xlsx workbook")
-    span = cell_span(nowhere, sheet, *far) if far is not None else nowhere.whole()
-    if rows > EXCEL_ROWS or columns > EXCEL_COLUMNS:
-        return error("E401", "this workbook has a cell beyond Excel's last row or column",
-                     span, hint="save it again from Excel as a .xlsx workbook")
-    if rows * columns > MAX_FILE_VALUES:
-        return error("E102", f"the sheet `{sheet}` spans A1:{_letters(columns)}{rows} "
-                     f"({rows:,} rows of {columns:,} columns, {rows * columns:,} cells); "
-                     f"sheets are limited to {MAX_FILE_VALUES:,} cells", span,
-                     hint="delete stray cells far from the table (press Ctrl+End in Excel "
-                          "to find the last one), or write large programmes as JSON Lines")
-    return Measured(sheet)
+    for name, (rows, columns, far) in extents.items():
+        span = cell_span(nowhere, name, *far) if far is not None else nowhere.whole()
+        if rows > EXCEL_ROWS or columns > EXCEL_COLUMNS:
+            return error("E401", "this workbook has a cell beyond Excel's last row or column",
+                         span, hint="save it again from Excel as a .xlsx workbook")
+        if rows * columns > MAX_FILE_VALUES:
+            return error("E102", f"the sheet `{name}` spans A1:{_letters(columns)}{rows} "
+                         f"({rows:,} rows of {columns:,} columns, {rows * columns:,} cells); "
+                         f"sheets are limited to {MAX_FILE_VALUES:,} cells", span,
+                         hint="delete stray cells far from the table (press Ctrl+End in Excel "
+                              "to find the last one), or write large programmes as JSON Lines")
+    return Measured(sheet, tuple(read[1:]))
 
 
 def cell_span(source: SourceFile, sheet: str, row: int, column: int) -> Span:
@@ -98,20 +106,19 @@ class _Budget:
                 yield block
 
 
-def _cases_sheet(archive: zipfile.ZipFile) -> tuple[str, str]:
-    """The sheet calamine will be asked for (`Cases`, else the first) and its member's name.
-    Namespaces are matched by local name, so transitional and strict workbooks both read."""
+def _sheets(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet's name and its member's name, in the workbook's order. Namespaces are
+    matched by local name, so transitional and strict workbooks both read."""
     workbook = ElementTree.fromstring(_small(archive, "xl/workbook.xml"))
     sheets = [(sheet.get("name"), _attribute(sheet, "id")) for sheet in workbook.iter()
               if _local(sheet.tag) == "sheet"]
     if not sheets:
         raise ValueError("it has no sheets")
-    name, relation = next((s for s in sheets if s[0] == CASES_SHEET), sheets[0])
     relations = ElementTree.fromstring(_small(archive, "xl/_rels/workbook.xml.rels"))
-    target = next(r.get("Target") for r in relations.iter()
-                  if _local(r.tag) == "Relationship" and r.get("Id") == relation)
-    member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return name, member
+    targets = {r.get("Id"): r.get("Target") for r in relations.iter()
+               if _local(r.tag) == "Relationship"}
+    return {name: targets[relation].lstrip("/") if targets[relation].startswith("/")
+            else f"xl/{targets[relation]}" for name, relation in sheets}
 
 
 def _local(name: str) -> str:
