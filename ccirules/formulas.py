@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ccirules import terms
-from ccirules.compiler import AttributeKind, CompiledRuleset
+from ccirules.compiler import AttributeKind, CompiledRuleset, match_value
 
 #: Excel's limits on one formula.
 MAX_FORMULA_CHARS = 8192
@@ -127,20 +127,27 @@ class ConditionFormulas:
 
     def _matches(self, subject: str, values: list[str], declared: tuple[str, ...],
                  exact: bool) -> str:
-        text = self._text_of(subject)
-        return _any([_same_text(text, value, exact or not _unique_fold(value, declared))
-                     for value in values])
+        """True where the cell holds one of ``values``: its text, or a spreadsheet boolean
+        where the loaders read one as that value."""
+        cell = self._cell(subject)
+        text = f'TRIM({cell}&"")'
+        attribute = self.ruleset.attributes.get(subject)
+        yes_no = attribute is None or attribute.kind is AttributeKind.YES_OR_NO
+        words = {True: "yes", False: "no"} if yes_no else {True: "True", False: "False"}
+        tests = []
+        for value in values:
+            same = _same_text(text, value, exact or not _unique_fold(value, declared))
+            if value.casefold() in ("true", "false"):  # TRUE&"" is "TRUE": not text here
+                same = f"AND(NOT(ISLOGICAL({cell})),{same})"
+            tests.append(same)
+            # A blank cell equals FALSE in Excel, so FALSE is told apart by ISLOGICAL.
+            tests += [f"{cell}=TRUE" if truth else f"AND(ISLOGICAL({cell}),{cell}=FALSE)"
+                      for truth, word in words.items()
+                      if (word == value if exact else match_value(declared, word) == value)]
+        return _any(tests)
 
     def _cell(self, subject: str) -> str:
         return f"${self.columns[subject]}{self.row}"
-
-    def _text_of(self, subject: str) -> str:
-        """The cell as the loaders read text: booleans as words, surrounding spaces removed."""
-        cell = self._cell(subject)
-        attribute = self.ruleset.attributes.get(subject)
-        yes_no = attribute is None or attribute.kind is AttributeKind.YES_OR_NO
-        true, false = ("yes", "no") if yes_no else ("True", "False")
-        return f'IF(ISLOGICAL({cell}),IF({cell},"{true}","{false}"),TRIM({cell}&""))'
 
     def _number_of(self, subject: str) -> str:
         return f'VALUE(TRIM({self._cell(subject)}&""))'
@@ -182,8 +189,11 @@ def _any(parts: list[str]) -> str:
 
 
 def _same_text(text: str, value: str, exact: bool) -> str:
-    literal = _string(value)
-    return f"EXACT({text},{literal})" if exact else f"UPPER({text})=UPPER({literal})"
+    if exact:
+        return f"EXACT({text},{_string(value)})"
+    # Excel and Python agree on the capitals of ASCII letters; other text is left to UPPER.
+    upper = _string(value.upper()) if value.isascii() else f"UPPER({_string(value)})"
+    return f"UPPER({text})={upper}"
 
 
 def _unique_fold(value: str, declared: tuple[str, ...]) -> bool:

@@ -43,11 +43,11 @@ def evaluate(formula: str, cells: Cells) -> object:
     """The value of ``formula`` (without its leading ``=``) over one row's ``cells``; an Excel
     error raises :class:`XLError`."""
     tokens = _tokens(formula)
-    parser = _Parser(tokens, cells)
-    value = parser.comparison()
+    parser = _Parser(tokens)
+    tree = parser.comparison()
     if parser.position != len(tokens):
         raise SyntaxError(f"unexpected {tokens[parser.position]!r} in {formula!r}")
-    return value
+    return _compute(tree, cells)
 
 
 def _tokens(formula: str) -> list[tuple[str, str]]:
@@ -65,12 +65,11 @@ def _tokens(formula: str) -> list[tuple[str, str]]:
 
 
 class _Parser:
-    """Recursive descent, lowest precedence first: comparison, then `&`, then unary minus and
-    primaries."""
+    """Recursive descent to a tree of tuples, lowest precedence first: comparison, then `&`,
+    then unary minus and primaries."""
 
-    def __init__(self, tokens: list[tuple[str, str]], cells: Cells) -> None:
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
         self.tokens = tokens
-        self.cells = cells
         self.position = 0
 
     def peek(self) -> tuple[str, str] | None:
@@ -83,68 +82,71 @@ class _Parser:
         self.position += 1
         return token
 
-    def comparison(self) -> object:
+    def comparison(self) -> tuple:
         left = self.concatenation()
         token = self.peek()
         if token and token[0] == "operator" and token[1] in _COMPARE:
             self.take()
-            right = self.concatenation()
-            return _COMPARE[token[1]](_order(left, right))
+            return ("compare", token[1], left, self.concatenation())
         return left
 
-    def concatenation(self) -> object:
-        value = self.unary()
+    def concatenation(self) -> tuple:
+        tree = self.unary()
         while (token := self.peek()) and token[1] == "&":
             self.take()
-            value = _text(value) + _text(self.unary())
-        return value
+            tree = ("&", tree, self.unary())
+        return tree
 
-    def unary(self) -> object:
+    def unary(self) -> tuple:
         token = self.peek()
         if token and token[1] == "-":
             self.take()
-            return -_number(self.unary())
+            return ("negate", self.unary())
         return self.primary()
 
-    def primary(self) -> object:
+    def primary(self) -> tuple:
         kind, text = self.take()
         if kind == "string":
-            return text[1:-1].replace('""', '"')
+            return ("value", text[1:-1].replace('""', '"'))
         if kind == "number":
             number = float(text)
-            return int(number) if number.is_integer() else number
+            return ("value", int(number) if number.is_integer() else number)
         if kind == "boolean":
-            return text == "TRUE"
+            return ("value", text == "TRUE")
         if kind == "cell":
-            value = self.cells.get(re.sub(r"[\d$]", "", text))
-            if isinstance(value, XLError):
-                raise value
-            return value
+            return ("cell", re.sub(r"[\d$]", "", text))
         if kind == "name":
             self.take("(")
-            arguments: list[Callable[[], object]] = []
+            arguments = []
             while self.peek() and self.peek()[1] != ")":
-                start = self.position
-                self.comparison()  # parsed once to find its end; computed when asked
-                end = self.position
-                arguments.append(self._later(start, end))
+                arguments.append(self.comparison())
                 if self.peek() and self.peek()[1] == ",":
                     self.take(",")
             self.take(")")
-            return _FUNCTIONS[text](*arguments)
+            return ("call", _FUNCTIONS[text], tuple(arguments))
         if text == "(":
-            value = self.comparison()
+            tree = self.comparison()
             self.take(")")
-            return value
+            return tree
         raise SyntaxError(f"unexpected {text!r}")
 
-    def _later(self, start: int, end: int) -> Callable[[], object]:
-        """An argument, computed when the function asks for it (IF and IFERROR choose)."""
-        def compute() -> object:
-            parser = _Parser(self.tokens[start:end], self.cells)
-            value = parser.comparison()
-            return value
-        return compute
+
+def _compute(tree: tuple, cells: Cells) -> object:
+    kind = tree[0]
+    if kind == "value":
+        return tree[1]
+    if kind == "cell":
+        return cells.get(tree[1])
+    if kind == "compare":
+        return _COMPARE[tree[1]](_order(_compute(tree[2], cells), _compute(tree[3], cells)))
+    if kind == "&":
+        return _text(_compute(tree[1], cells)) + _text(_compute(tree[2], cells))
+    if kind == "negate":
+        return -_number(_compute(tree[1], cells))
+    # A call: each argument is computed when the function asks for it (IF and IFERROR choose).
+    function, arguments = tree[1], tree[2]
+    return function(*[(lambda argument=argument: _compute(argument, cells))
+                      for argument in arguments])
 
 
 # ---- Excel's rules ---------------------------------------------------------------------------
@@ -237,6 +239,13 @@ def _if(test: Callable[[], object], then: Callable[[], object],
     return otherwise() if otherwise is not None else False
 
 
+def _is_logical(argument: Callable[[], object]) -> bool:
+    try:
+        return isinstance(argument(), bool)
+    except XLError:
+        return False  # the IS functions take errors without passing them on
+
+
 def _logical(value: object) -> bool:
     if isinstance(value, str):
         raise XLError("#VALUE!")  # text given directly to AND, OR or NOT
@@ -249,7 +258,7 @@ _FUNCTIONS: dict[str, Callable[..., object]] = {
     "NOT": lambda arg: not _logical(arg()),
     "IF": _if,
     "IFERROR": _iferror,
-    "ISLOGICAL": lambda arg: isinstance(arg(), bool),
+    "ISLOGICAL": lambda arg: _is_logical(arg),
     "TRIM": lambda arg: _trim(arg()),
     "UPPER": lambda arg: _text(arg()).upper(),
     "EXACT": lambda left, right: _text(left()) == _text(right()),

@@ -1,0 +1,437 @@
+"""`ccirules template`: the workbook read back with openpyxl (dropdowns, bounds, greying
+formulas, text), filled with the shipped examples and scored exactly as they are, and the greying
+formulas held against the engine's own applicability."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import zipfile
+from pathlib import Path
+from unittest.mock import patch
+
+import openpyxl
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import ccirules.formulas
+from ccirules.api import check_ruleset_file, check_source, load_ruleset
+from ccirules.cli import main
+from ccirules.codegen import COUNTERS
+from ccirules.compiler import AttributeKind, compile_ruleset, match_value
+from ccirules.evaluator import _Discard, applying_each
+from ccirules.formulas import MAX_FORMULA_CHARS, MAX_NESTING, ConditionFormulas, nesting
+from ccirules.source import SourceFile
+from ccirules.template import build_template
+from ccirules.trace import Outcome
+from tests.conftest import ROOT
+from tests.frameworks import frameworks
+from tests.xlformula import evaluate
+
+CCI, HMIP = "rulesets/cci-youth-2012.rules", "rulesets/hmip-youth-2018.rules"
+EXAMPLES = {CCI: ["examples/northamptonshire-2012/cases"], HMIP: ["examples/hmip-2018"]}
+
+
+def template(ruleset: str, cases: int = 100) -> bytes:
+    checked = check_ruleset_file(str(ROOT / ruleset))
+    return build_template(checked.model, compile_ruleset(checked.checked), ruleset, cases=cases)
+
+
+def names_row(sheet) -> int:
+    return next(row for row in range(1, 11) if sheet.cell(row, 1).value == "case")
+
+
+def columns(sheet) -> dict[str, int]:
+    row = names_row(sheet)
+    return {sheet.cell(row, index).value: index for index in range(1, sheet.max_column + 1)}
+
+
+def example_cases(ruleset: str) -> tuple[list[dict], dict[str, str]]:
+    """The example's cases (whole numbers as numbers, everything else as text) and ratings."""
+    compiled = load_ruleset(str(ROOT / ruleset)).compiled
+    cases, ratings = [], {}
+    for path in sorted(p for folder in EXAMPLES[ruleset] for p in (ROOT / folder).glob("*.yaml")):
+        document = yaml.load(path.read_text(), Loader=yaml.BaseLoader)
+        if "judgements" in document:
+            ratings.update(document["judgements"])
+        cases += document.get("cases", []) if "cases" in document or "judgements" in document \
+            else [document]
+    whole = {name for name, a in compiled.attributes.items()
+             if a.kind is AttributeKind.WHOLE_NUMBER}
+    return [{key: int(value) if key in whole else value for key, value in case.items()}
+            for case in cases], ratings
+
+
+def filled(ruleset: str, folder: Path, ratings: dict[str, str] | None = None) -> Path:
+    """The template filled with the example's cases (and these ratings), saved in ``folder``."""
+    cases, example_ratings = example_cases(ruleset)
+    book = openpyxl.load_workbook(io.BytesIO(template(ruleset, cases=len(cases) + 3)))
+    sheet = book["Cases"]
+    first, where = names_row(sheet) + 1, columns(sheet)
+    for offset, case in enumerate(cases):
+        # A blank row between some cases: blank rows are not read.
+        row = first + offset + (offset >= 5)
+        for key, value in case.items():
+            sheet.cell(row, where[key], value)
+    judged = book["Judgements"]
+    for row in range(3, judged.max_row + 1):
+        rating = (example_ratings if ratings is None else ratings).get(judged.cell(row, 1).value)
+        if rating is not None:
+            judged.cell(row, 3, rating)
+    path = folder / "inspection.xlsx"
+    book.save(path)
+    return path
+
+
+def scored(ruleset: str, *inputs: str) -> dict:
+    result = CliRunner().invoke(main, ["eval", str(ROOT / ruleset), *inputs, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+# ---- the round trip --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ruleset", [CCI, HMIP])
+def test_a_filled_template_scores_exactly_as_the_example(ruleset: str, tmp_path) -> None:
+    expected = scored(ruleset, *(str(ROOT / folder) for folder in EXAMPLES[ruleset]))
+    actual = scored(ruleset, str(filled(ruleset, tmp_path)))
+    assert actual["cases"] == expected["cases"]
+    for part in ("scores", "questions"):
+        assert json.dumps(actual[part]) == json.dumps(expected[part])
+    assert actual["diagnostics"] == []
+
+
+def test_ratings_in_the_workbook_combine_with_judgement_files_beside_it(tmp_path) -> None:
+    _, ratings = example_cases(HMIP)
+    in_sheet = dict(list(ratings.items())[:3])
+    beside = tmp_path / "more.yaml"
+    beside.write_text(yaml.safe_dump({"judgements": dict(list(ratings.items())[3:])}))
+    workbook = filled(HMIP, tmp_path, in_sheet)
+    expected = scored(HMIP, str(ROOT / "examples/hmip-2018"))
+    assert scored(HMIP, str(workbook), str(beside))["scores"] == expected["scores"]
+
+    beside.write_text(yaml.safe_dump({"judgements": ratings}))
+    result = CliRunner().invoke(main, ["eval", str(ROOT / HMIP), str(workbook), str(beside)])
+    assert result.exit_code == 3 and "is judged twice" in result.output
+
+
+# ---- what the workbook holds -----------------------------------------------------------------
+
+
+def validations(sheet, book) -> dict[str, object]:
+    """Each column's data validation: the list it offers, or (low, high) for whole numbers."""
+    found = {}
+    names = {index: name for name, index in columns(sheet).items()}
+    for validation in sheet.data_validations.dataValidation:
+        if validation.type == "list":
+            sheet_name, cells = validation.formula1.split("!")
+            first, last = (part.replace("$", "") for part in cells.split(":"))
+            offered = tuple(cell.value for row in book[sheet_name][first:last] for cell in row)
+        else:
+            offered = (validation.type, int(validation.formula1), int(validation.formula2))
+        for cells in str(validation.sqref).split():
+            column = openpyxl.utils.cell.range_boundaries(cells)[0]
+            found[names.get(column, cells)] = offered
+    return found
+
+
+def test_dropdowns_and_bounds() -> None:
+    book = openpyxl.load_workbook(io.BytesIO(template(CCI, cases=40)))
+    sheet = book["Cases"]
+    offered = validations(sheet, book)
+    assert offered["1.1.8"] == offered["3.2.2"] == ("yes", "no", "na")
+    assert offered["setting"] == ("custody", "community")
+    assert offered["rmp_required"] == ("yes", "no")
+    assert offered["age"] == ("whole", 10, 17)
+    assert "office" not in offered  # any text
+    first = names_row(sheet) + 1
+    ranges = {str(v.sqref).split()[0] for v in sheet.data_validations.dataValidation}
+    assert f"H{first}:H{first + 39}" in ranges or any(r.endswith(str(first + 39)) for r in ranges)
+    assert book["Lists"].sheet_state == "hidden"
+
+
+def test_judged_scores_get_dropdowns_of_their_band_labels() -> None:
+    book = openpyxl.load_workbook(io.BytesIO(template(HMIP)))
+    judged = book["Judgements"]
+    (validation,) = judged.data_validations.dataValidation
+    sheet_name, cells = validation.formula1.split("!")
+    first, last = (part.replace("$", "") for part in cells.split(":"))
+    labels = tuple(cell.value for row in book[sheet_name][first:last] for cell in row)
+    assert labels == ("outstanding", "good", "requires_improvement", "inadequate")
+    rows = [judged.cell(row, 1).value for row in range(3, judged.max_row + 1)]
+    assert rows == ["1.1", "1.2", "1.3", "1.4", "3.4", "4.1"]
+    assert str(validation.sqref) == " ".join(f"C{row}" for row in range(3, 9))
+
+
+def greying(sheet) -> dict[str, str]:
+    """Each question's greying formula, by the question's name."""
+    names = {index: name for name, index in columns(sheet).items()}
+    found = {}
+    for formatting in sheet.conditional_formatting:
+        (rule,) = formatting.rules
+        column = openpyxl.utils.cell.range_boundaries(str(formatting.sqref))[0]
+        found[names[column]] = rule.formula[0]
+    return found
+
+
+def test_the_greying_formula_of_a_condition_on_an_answer() -> None:
+    sheet = openpyxl.load_workbook(io.BytesIO(template(CCI)))["Cases"]
+    where = columns(sheet)
+    letter = {name: openpyxl.utils.get_column_letter(index) for name, index in where.items()}
+    first = names_row(sheet) + 1
+
+    def yes(name: str) -> str:
+        cell = f"${letter[name]}{first}"
+        return f'OR(UPPER(TRIM({cell}&""))="YES",{cell}=TRUE)'
+
+    # 1.1.9 applies when 1.1.8 is yes; 1.1.8's answer counts only where 1.1.8 applies, which
+    # is where rmp_required is yes.
+    assert greying(sheet)["1.1.9"] == f'NOT(AND({yes("rmp_required")},{yes("1.1.8")}))'
+
+    formula = greying(sheet)["1.1.9"]
+    cells = {letter["rmp_required"]: "yes", letter["1.1.8"]: "Yes"}
+    assert evaluate(formula, cells) is False  # applies: not greyed
+    assert evaluate(formula, {**cells, letter["1.1.8"]: "no"}) is True
+    assert evaluate(formula, {**cells, letter["rmp_required"]: False}) is True
+    note = sheet.cell(names_row(sheet), where["1.1.9"]).comment.text
+    assert note == "Applies when: 1.1.8 is yes"
+    assert sheet.cell(names_row(sheet), where["1.1.1"]).comment is None
+
+
+@pytest.mark.parametrize("ruleset", [CCI, HMIP])
+def test_every_condition_becomes_a_greying_formula(ruleset: str) -> None:
+    compiled = load_ruleset(str(ROOT / ruleset)).compiled
+    sheet = openpyxl.load_workbook(io.BytesIO(template(ruleset)))["Cases"]
+    assert set(greying(sheet)) == {q.name for q in compiled.questions if q.applies}
+
+
+@pytest.mark.parametrize("ruleset", [CCI, HMIP])
+def test_greying_formulas_agree_with_the_engine_on_the_example(ruleset: str, tmp_path) -> None:
+    compiled = load_ruleset(str(ROOT / ruleset)).compiled
+    sheet = openpyxl.load_workbook(filled(ruleset, tmp_path))["Cases"]
+    formulas = greying(sheet)
+    letters = {index: openpyxl.utils.get_column_letter(index)
+               for index in range(1, sheet.max_column + 1)}
+    rows, raw = [], []
+    for row in range(names_row(sheet) + 1, sheet.max_row + 1):
+        values = {letters[i]: sheet.cell(row, i).value for i in letters}
+        if not any(value is not None for value in values.values()):
+            continue
+        case = {name: sheet.cell(row, index).value for name, index in columns(sheet).items()
+                if sheet.cell(row, index).value is not None}
+        rows.append(values)
+        raw.append(({n: v for n, v in case.items() if n in compiled.attributes},
+                    {n: v for n, v in case.items() if n not in compiled.attributes
+                     and n != "case"}))
+    # The examples answer exactly the questions that apply, so what applying_each keeps is
+    # what applies.
+    for values, kept in zip(rows, applying_each(compiled, raw), strict=True):
+        for name, formula in formulas.items():
+            # Every reference in a greying formula is to its own row: a row's cells by column.
+            assert evaluate(formula, values) == (name not in kept), (name, values)
+
+
+# ---- against the engine, for every condition form --------------------------------------------
+
+
+def applicable(ruleset, attributes: dict, answers: dict) -> set[str]:
+    """The questions that apply to one case, from the engine's traced run."""
+    scorer = ruleset.scorer
+    fields = {**scorer.attribute_fields, **scorer.question_fields}
+    row = scorer.row_type(c="C1", **{fields[name]: value for name, value
+                                     in (*attributes.items(), *answers.items())})
+    traced: list = []
+    scorer.count_traced([row], [0] * (COUNTERS * len(scorer.question_order)), _Discard(),
+                        traced)
+    ((_, codes),) = traced
+    return {name for name, code, legend in zip(scorer.question_order, codes, scorer.legends,
+                                               strict=True)
+            if legend[code].outcome is not Outcome.DOES_NOT_APPLY}
+
+
+def spelled(value: object, declared: tuple[str, ...], kind: str, rng: random.Random) -> object:
+    """A way a cell may hold ``value`` that the loaders read as it: another case, spaces
+    around it, a spreadsheet boolean, a number."""
+    if kind == "number":
+        return rng.choice([value, float(value), str(value), f" {value} ", f"+{value}"])
+    options: list[object] = [value, f"  {value} "]
+    if kind != "text" and match_value(declared, value.upper()) == value:
+        options.append(value.swapcase())
+    booleans = ("yes", "no") if kind in ("answer", "yes or no") else ("True", "False")
+    for truth, word in zip((True, False), booleans, strict=True):
+        if (word == value) if kind == "text" else (match_value(declared, word) == value):
+            options.append(truth)
+    if value.isdigit() and value == str(int(value)):
+        options.append(float(value))
+    return rng.choice(options)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frameworks(), st.randoms(use_true_random=False))
+def test_greying_formulas_decide_what_the_engine_decides(framework, rng) -> None:
+    checked = check_source(SourceFile("generated.rules", framework.text))
+    ruleset = compile_ruleset(checked.checked)
+    names = [*ruleset.attributes, *framework.questions]
+    letters = {name: openpyxl.utils.get_column_letter(index)
+               for index, name in enumerate(names, start=1)}
+    formulas = ConditionFormulas(ruleset, letters, 7)
+    with patch.multiple(ccirules.formulas, MAX_FORMULA_CHARS=10**9, MAX_NESTING=10**9):
+        whole = ConditionFormulas(ruleset, letters, 7)
+    for _ in range(8):
+        attributes, answers, cells = {}, {}, {}
+        for name, attribute in ruleset.attributes.items():
+            if attribute.kind is AttributeKind.WHOLE_NUMBER:
+                value, kind = rng.randint(attribute.low, attribute.high), "number"
+            elif attribute.kind is AttributeKind.TEXT:
+                value, kind = rng.choice(["north", "south", "east"]), "text"
+            else:
+                value = rng.choice(attribute.values)
+                kind = "yes or no" if attribute.kind is AttributeKind.YES_OR_NO else "choice"
+            attributes[name] = value
+            cells[letters[name]] = spelled(value, attribute.values, kind, rng)
+        for name in framework.questions:
+            declared = tuple(ruleset.question(name).scale.categories)
+            if rng.random() < 0.25:
+                cells[letters[name]] = rng.choice([None, "", "   "])
+                continue
+            answers[name] = rng.choice(declared)
+            cells[letters[name]] = spelled(answers[name], declared, "answer", rng)
+        applies = applicable(ruleset, attributes, answers)
+        for name in framework.questions:
+            formula, unlimited = formulas.greyed(name), whole.greyed(name)
+            if ruleset.question(name).applies:
+                # Beyond Excel's limits there is no formula (the note says when it applies).
+                assert formula == unlimited or (formula is None and (
+                    len(unlimited) > MAX_FORMULA_CHARS or nesting(unlimited) > MAX_NESTING))
+                assert evaluate(unlimited, cells) == (name not in applies), (name, cells)
+            else:
+                assert formula is None and unlimited is None and name in applies
+
+
+def test_values_that_differ_only_in_case_are_matched_exactly() -> None:
+    text = """ruleset "R"
+scale s
+  value Yes means sufficient
+  value yes means insufficient
+  value no means insufficient
+end
+attribute kind one of A, a, b
+level section "Section"
+  scored as proportion sufficient of its questions
+section S "S"
+  question Q1
+  question Q2
+    applies when Q1 is Yes and kind is a
+  question Q3
+    applies when Q1 is no and kind is b
+end
+"""
+    checked = check_source(SourceFile("r.rules", text))
+    assert checked.ok, checked.diagnostics
+    ruleset = compile_ruleset(checked.checked)
+    formulas = ConditionFormulas(ruleset, {"kind": "A", "Q1": "B", "Q2": "C", "Q3": "D"}, 2)
+    assert evaluate(formulas.greyed("Q2"), {"A": "a", "B": "Yes"}) is False
+    assert evaluate(formulas.greyed("Q2"), {"A": "A", "B": "Yes"}) is True
+    assert evaluate(formulas.greyed("Q2"), {"A": "a", "B": "yes"}) is True
+    assert evaluate(formulas.greyed("Q3"), {"A": "B", "B": "NO"}) is False
+
+
+def test_a_condition_too_long_for_a_formula_is_told_in_the_note(tmp_path) -> None:
+    values = ", ".join(f"v{index}" for index in range(400))
+    text = f"""ruleset "R"
+scale s value yes means sufficient value no means insufficient end
+attribute kind one of {values}
+level section "Section"
+  scored as proportion sufficient of its questions
+section S "S"
+  question Q1
+  question Q2
+    applies when kind in ({values})
+end
+"""
+    (tmp_path / "r.rules").write_text(text)
+    output = tmp_path / "t.xlsx"
+    result = CliRunner().invoke(main, ["template", str(tmp_path / "r.rules"), "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(output)["Cases"]
+    assert greying(sheet) == {}
+    note = sheet.cell(names_row(sheet), columns(sheet)["Q2"]).comment.text
+    assert note.startswith("Applies when: kind in (v0, v1,") and "too long" in note
+
+
+# ---- text, bytes, the command ------------------------------------------------------------
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path) -> None:
+    text = """ruleset "=HYPERLINK(""x"")"
+scale s
+  value "=1+2" "@SUM(A1)" means sufficient
+  value "-2" means insufficient
+end
+attribute kind "+cmd" one of "=x", y
+level section "Section"
+  scored as proportion sufficient of its questions
+section S "=SUM(A1:A9)"
+  question Q1 "-1+1"
+    applies when kind is "=x"
+end
+"""
+    checked = check_source(SourceFile("r.rules", text.replace('""x""', "x")))
+    assert checked.ok, checked.diagnostics
+    data = build_template(checked.model, compile_ruleset(checked.checked), "r.rules")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    risky = [cell for sheet in book for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str) and cell.value[:1] in "=+-@"]
+    assert {cell.value for cell in risky} >= {"=1+2", "-2", "=x", "-1+1", "+cmd",
+                                              "=HYPERLINK(x): case judgements"}
+    assert all(cell.data_type == "s" for cell in risky)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [archive.read(name) for name in archive.namelist()
+                  if name.startswith("xl/worksheets/sheet")]
+    assert not any(b"<f>" in sheet or b"<f " in sheet for sheet in sheets)
+
+
+def test_the_same_ruleset_gives_the_same_bytes() -> None:
+    assert template(HMIP) == template(HMIP)
+
+
+def test_the_command_writes_a_workbook_eval_reads(tmp_path) -> None:
+    output = tmp_path / "inspection.xlsx"
+    result = CliRunner().invoke(main, ["template", str(ROOT / HMIP), "-o", str(output),
+                                       "--cases", "7"])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(output)
+    assert book.sheetnames == ["Cases", "Judgements", "Inspection", "Instructions", "Lists"]
+    sheet = book["Cases"]
+    first = names_row(sheet) + 1
+    assert sheet.freeze_panes == f"B{first}"
+    assert {str(f.sqref) for f in sheet.conditional_formatting} >= {f"E{first}:E{first + 6}"}
+    sheet.cell(first, 1, "C1")
+    sheet.cell(first, columns(sheet)["disposal"], "out_of_court")
+    sheet.cell(first, columns(sheet)["custody"], False)
+    for name in ("3.1.1", "3.1.2", "3.1.3", "3.2.1", "3.2.2", "3.2.3", "3.3.1", "3.3.2", "3.3.3"):
+        sheet.cell(first, columns(sheet)[name], "Yes")
+    book.save(output)
+    result = CliRunner().invoke(main, ["eval", str(ROOT / HMIP), str(output), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["cases"] == 1
+
+
+def test_the_command_refuses_what_it_cannot_do(tmp_path) -> None:
+    rules = tmp_path / "r.xlsx"
+    rules.write_text((ROOT / HMIP).read_text())
+    for args, words in (
+            (["-o", str(tmp_path / "t.csv")], "name it FILE.xlsx"),
+            (["-o", str(tmp_path / "t.xlsx"), "--lang", "fr"], "`fr` is not a language"),
+            (["-o", str(rules)], "never writes over what it reads")):
+        result = CliRunner().invoke(main, ["template", str(rules), *args])
+        assert result.exit_code == 2 and words in result.output, result.output
+    bad = tmp_path / "bad.rules"
+    bad.write_text('ruleset "R"\nattribute a one of x\nquestion q applies when b is y\n')
+    result = CliRunner().invoke(main, ["template", str(bad), "-o", str(tmp_path / "t.xlsx")])
+    assert result.exit_code == 3 and not (tmp_path / "t.xlsx").exists()
