@@ -770,6 +770,31 @@ def template(ruleset: str, output: str, count: int, lang: str) -> None:
     _write(output, workbook, [ruleset])
 
 
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write the schema to FILE (atomically) instead of standard output.")
+@click.option("--allow-unanswered", is_flag=True,
+              help="Accept cases that leave applicable questions unanswered, as `eval "
+                   "--allow-unanswered` does.")
+def schema(ruleset: str, output: str | None, allow_unanswered: bool) -> None:
+    """Write a JSON Schema (draft 2020-12) for RULESET's case files.
+
+    It describes one case, a list of cases, and a file of `cases:` and `judgements:`, and
+    accepts what `ccirules eval` accepts, so forms and other systems can validate case data
+    before it is scored. (Each line of a JSON Lines file is one case: `#/$defs/case`.)
+    """
+    from ccirules.case_schema import case_file_schema
+
+    loaded = _loaded(ruleset, strict=False)
+    _fail_on_diagnostics(loaded.diagnostics, strict=False)
+    text = case_file_schema(loaded.compiled, allow_unanswered=allow_unanswered)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write(output, text, [ruleset])
+
+
 def _write(path: str, content: str | bytes, inputs: list[str]) -> None:
     """Write an output as every output is written (atomically, never over one of the
     command's ``inputs``: :func:`ccirules.output.write_output`), or exit 3 saying why not."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 
 from ccirules.api import check_source
 from ccirules.cases import Case, Inspection, Judgements
-from ccirules.compiler import CompiledRuleset, compile_ruleset
+from ccirules.compiler import CompiledRuleset, compile_ruleset, match_value
 from ccirules.evaluator import Evaluation, evaluate
 from ccirules.source import SourceFile
 
@@ -32,3 +33,20 @@ def inspection(*cases: Case, ratings: Mapping[str, str] | None = None) -> Inspec
 def run(ruleset: CompiledRuleset, *cases: Case, ratings: Mapping[str, str] | None = None,
         **options) -> Evaluation:
     return evaluate(ruleset, inspection(*cases, ratings=ratings), **options)
+
+
+def spelled(value: object, declared: tuple[str, ...], kind: str, rng: random.Random) -> object:
+    """A way a cell may hold ``value`` that the loaders read as it: another case, spaces
+    around it, a spreadsheet boolean, a number."""
+    if kind == "number":
+        return rng.choice([value, float(value), str(value), f" {value} ", f"+{value}"])
+    options: list[object] = [value, f"  {value} "]
+    if kind != "text" and match_value(declared, value.upper()) == value:
+        options.append(value.swapcase())
+    booleans = ("yes", "no") if kind in ("answer", "yes or no") else ("True", "False")
+    for truth, word in zip((True, False), booleans, strict=True):
+        if (word == value) if kind == "text" else (match_value(declared, word) == value):
+            options.append(truth)
+    if value.isdigit() and value == str(int(value)):
+        options.append(float(value))
+    return rng.choice(options)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import random
 import zipfile
 from pathlib import Path
 from unittest.mock import patch
@@ -22,7 +21,7 @@ import ccirules.formulas
 from ccirules.api import check_ruleset_file, check_source, load_ruleset
 from ccirules.cli import main
 from ccirules.codegen import COUNTERS
-from ccirules.compiler import AttributeKind, compile_ruleset, match_value
+from ccirules.compiler import AttributeKind, compile_ruleset
 from ccirules.evaluator import _Discard, applying_each
 from ccirules.formulas import MAX_FORMULA_CHARS, MAX_NESTING, ConditionFormulas, nesting
 from ccirules.source import SourceFile
@@ -30,6 +29,7 @@ from ccirules.template import build_template
 from ccirules.trace import Outcome
 from tests.conftest import ROOT
 from tests.frameworks import frameworks
+from tests.helpers import spelled
 from tests.xlformula import evaluate
 
 CCI, HMIP = "rulesets/cci-youth-2012.rules", "rulesets/hmip-youth-2018.rules"
@@ -254,23 +254,6 @@ def applicable(ruleset, attributes: dict, answers: dict) -> set[str]:
             if legend[code].outcome is not Outcome.DOES_NOT_APPLY}
 
 
-def spelled(value: object, declared: tuple[str, ...], kind: str, rng: random.Random) -> object:
-    """A way a cell may hold ``value`` that the loaders read as it: another case, spaces
-    around it, a spreadsheet boolean, a number."""
-    if kind == "number":
-        return rng.choice([value, float(value), str(value), f" {value} ", f"+{value}"])
-    options: list[object] = [value, f"  {value} "]
-    if kind != "text" and match_value(declared, value.upper()) == value:
-        options.append(value.swapcase())
-    booleans = ("yes", "no") if kind in ("answer", "yes or no") else ("True", "False")
-    for truth, word in zip((True, False), booleans, strict=True):
-        if (word == value) if kind == "text" else (match_value(declared, word) == value):
-            options.append(truth)
-    if value.isdigit() and value == str(int(value)):
-        options.append(float(value))
-    return rng.choice(options)
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frameworks(), st.randoms(use_true_random=False))
 def test_greying_formulas_decide_what_the_engine_decides(framework, rng) -> None:
@@ -339,6 +322,28 @@ end
     assert evaluate(formulas.greyed("Q2"), {"A": "A", "B": "Yes"}) is True
     assert evaluate(formulas.greyed("Q2"), {"A": "a", "B": "yes"}) is True
     assert evaluate(formulas.greyed("Q3"), {"A": "B", "B": "NO"}) is False
+
+
+def test_a_spreadsheet_boolean_is_not_the_text_true() -> None:
+    text = """ruleset "R"
+scale s
+  value yes means sufficient
+  value "true" means insufficient
+  value no means insufficient
+end
+level section "Section"
+  scored as proportion sufficient of its questions
+section S "S"
+  question Q1
+  question Q2
+    applies when Q1 is "true"
+end
+"""
+    checked = check_source(SourceFile("r.rules", text))
+    assert checked.ok, checked.diagnostics
+    formulas = ConditionFormulas(compile_ruleset(checked.checked), {"Q1": "A", "Q2": "B"}, 2)
+    assert evaluate(formulas.greyed("Q2"), {"A": True}) is True  # TRUE is read as `yes`
+    assert evaluate(formulas.greyed("Q2"), {"A": "True"}) is False
 
 
 def test_a_condition_too_long_for_a_formula_is_told_in_the_note(tmp_path) -> None:
@@ -427,10 +432,12 @@ def test_the_command_refuses_what_it_cannot_do(tmp_path) -> None:
     rules.write_text((ROOT / HMIP).read_text())
     for args, words in (
             (["-o", str(tmp_path / "t.csv")], "name it FILE.xlsx"),
-            (["-o", str(tmp_path / "t.xlsx"), "--lang", "fr"], "`fr` is not a language"),
-            (["-o", str(rules)], "never writes over what it reads")):
+            (["-o", str(tmp_path / "t.xlsx"), "--lang", "fr"], "`fr` is not a language")):
         result = CliRunner().invoke(main, ["template", str(rules), *args])
         assert result.exit_code == 2 and words in result.output, result.output
+    result = CliRunner().invoke(main, ["template", str(rules), "-o", str(rules)])
+    assert result.exit_code == 3 and "never writes over what it reads" in result.output
+    assert rules.read_text() == (ROOT / HMIP).read_text()
     bad = tmp_path / "bad.rules"
     bad.write_text('ruleset "R"\nattribute a one of x\nquestion q applies when b is y\n')
     result = CliRunner().invoke(main, ["template", str(bad), "-o", str(tmp_path / "t.xlsx")])
