@@ -683,6 +683,11 @@ def injections(folder, _):
     markdown = run("eval", rules, inspection, "--format", "markdown").stdout
     assert "B @SUM(A1) \\| \\[link](x) &lt;b>" in markdown
 
+    workbook = folder / "template.xlsx"
+    assert run("template", rules, "-o", str(workbook)).exit_code == 0
+    titles = [cell for row in openpyxl.load_workbook(workbook)["Cases"].iter_rows()
+              for cell in row if isinstance(cell.value, str) and "SUM(A1)" in cell.value]
+    assert titles and all(cell.data_type == "s" for cell in titles)
 
 def control_characters(folder, _):
     text = GOOD_RULESET.replace('section A "Assessment"', 'section A "Assess\rment\x1b]0;x\x07"')
@@ -718,7 +723,8 @@ def inputs_untouched(folder, _):
                                                                "--score", "A"],
                  ["test", str(tests)], ["eval", rules, str(folder / "cases.xlsx")],
                  ["verify", rules, "--examples", "2", "--counterexamples", str(folder / "v")],
-                 ["diff", rules, rules, data[0]]):
+                 ["diff", rules, rules, data[0]],
+                 ["template", rules, "-o", str(folder / "t.xlsx")], ["schema", rules]):
         result = run(*args)
         assert result.exit_code == 0, (args, result.output)
     assert {p: (p.read_bytes(), os.stat(p).st_mtime_ns) for p in copies} == before
@@ -833,15 +839,17 @@ CATALOGUE = (
         "`.ccirules-*.tmp` file beside the target, never a part-written target",
         output_targets),
     Row("outputs", "text a spreadsheet would run as a formula (cells starting =, +, -, @), "
-        "or Markdown would read as a table cell's end, a link or HTML",
+        "or Markdown would read as a table cell's end, a link or HTML, in CSV, Markdown or a "
+        "workbook template",
         "CSV: prefixed with ' so it is shown, not run; Markdown: `|`, `[` and `\\` escaped, "
-        "`<` as `&lt;`. (ccirules writes no Excel files.)", injections),
+        "`<` as `&lt;`; a workbook template (`ccirules template`): written as a text cell, "
+        "never a formula", injections),
     Row("all", "control characters (a carriage return, an escape sequence, a bidirectional "
         "override, a line separator) in a ruleset's quoted text, a case id or value, or a "
         "file name", "E103 and E403 at the character; file names shown escaped; no output "
         "(terminal, CSV, Markdown, JSON, JUnit XML) carries one", control_characters),
-    Row("all", "every command (check, eval, explain, test, verify, diff) on every kind of "
-        "input", "inputs are never modified: same bytes, same modification time",
+    Row("all", "every command (check, eval, explain, test, verify, diff, template, schema) on "
+        "every kind of input", "inputs are never modified: same bytes, same modification time",
         inputs_untouched),
     Row("all", "any generated ruleset and case file (tests/fuzz.py), mutated, through every "
         "command", "results or diagnostics: never an exception, an abort, a hang or a control "
