@@ -13,7 +13,8 @@ from __future__ import annotations
 import enum
 import os
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
@@ -54,8 +55,10 @@ def main(no_cache: bool) -> None:
 
 @main.command(epilog=EXIT_CODES_HELP)
 @click.argument("rulesets", nargs=-1, required=True, type=click.Path(dir_okay=True))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Diagnostics for people (text) or for tools (json).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]),
+              default="text", show_default=True,
+              help="Diagnostics for people (text), for tools (json), or as GitHub Actions "
+                   "annotations (github).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--lang", type=click.Choice(["en", "cy"]), default="en", show_default=True,
               help="With cy, also report every title that has no Welsh version (W303).")
@@ -78,6 +81,12 @@ def check(rulesets: tuple[str, ...], output_format: str, strict: bool, lang: str
                                        key=lambda d: d.sort_key())]
     if output_format == "json":
         click.echo(render_diagnostics_json(diagnostics, rulesets), nl=False)
+    elif output_format == "github":
+        from ccirules.annotations import render_annotations
+
+        click.echo(render_annotations(diagnostics), nl=False)
+        click.echo(f"checked {len(rulesets)} ruleset{'' if len(rulesets) == 1 else 's'}: "
+                   f"{summary_line(diagnostics)}")
     elif diagnostics:
         click.echo(render_diagnostics(diagnostics), nl=False)
     else:
@@ -88,32 +97,54 @@ def check(rulesets: tuple[str, ...], output_format: str, strict: bool, lang: str
         sys.exit(ExitCode.INPUT_INVALID)
 
 
+class Report(NamedTuple):
+    """How a command reports problems in its inputs: the ``--format`` it writes, and the files
+    it read (named in a JSON document of diagnostics)."""
+
+    output_format: str = "text"
+    files: tuple[str, ...] = ()
+
+
+#: Problems reported as text, on stderr only.
+TEXT = Report()
+
+
 def _fail_on_diagnostics(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic],
-                        strict: bool) -> None:
-    """Print diagnostics to stderr (stdout is for results) and exit 3 if any must fail."""
+                        strict: bool, report: Report = TEXT) -> None:
+    """Print diagnostics to stderr (stdout is for results) and exit 3 if any must fail.
+
+    With ``--format github`` every diagnostic is also a workflow command on stdout; with
+    ``--format json`` a failing command writes, in place of its result, the document of
+    diagnostics that ``check --format json`` writes, so stdout always holds JSON."""
     from ccirules.diagnostics import Severity
-    from ccirules.render import render_diagnostics
+    from ccirules.render import render_diagnostics, render_diagnostics_json
 
     if diagnostics:
         click.echo(render_diagnostics(list(diagnostics)), nl=False, err=True)
+    if report.output_format == "github":
+        from ccirules.annotations import render_annotations
+
+        click.echo(render_annotations(diagnostics), nl=False)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if any(d.severity in failing for d in diagnostics):
+        if report.output_format == "json":
+            click.echo(render_diagnostics_json(diagnostics, report.files), nl=False)
         sys.exit(ExitCode.INPUT_INVALID)
 
 
-def _loaded(ruleset_path: str, strict: bool):
+def _loaded(ruleset_path: str, strict: bool, report: Report = TEXT):
     """The compiled ruleset, or exit 3 with its diagnostics."""
     from ccirules.api import load_ruleset
 
     loaded = load_ruleset(ruleset_path)
     if not loaded.ok:
-        _fail_on_diagnostics(loaded.diagnostics, strict)
+        _fail_on_diagnostics(loaded.diagnostics, strict, report)
     return loaded
 
 
 def _evaluated(ruleset_path: str, inputs: tuple[str, ...], *, by: str | None,
                allow_unanswered: bool, strict: bool, explaining: bool = False,
-               trace: bool = False, jobs: int | None = None):
+               trace: bool = False, jobs: int | None = None, output_format: str = "text"):
     """Check, compile, read and evaluate, stopping with exit code 3 at the first stage that
     has errors. ``eval`` streams the cases through the engine; ``explain`` loads them whole, to
     keep where every answer was read. Returns the evaluation and its stamp."""
@@ -123,7 +154,8 @@ def _evaluated(ruleset_path: str, inputs: tuple[str, ...], *, by: str | None,
     from ccirules.results import Stamp
     from ccirules.suggest import did_you_mean
 
-    loaded = _loaded(ruleset_path, strict)
+    report = Report(output_format, (ruleset_path, *inputs))
+    loaded = _loaded(ruleset_path, strict, report)
     compiled = loaded.compiled
     if by is not None and by not in compiled.attributes:
         hint = did_you_mean(by, compiled.attributes)
@@ -132,7 +164,7 @@ def _evaluated(ruleset_path: str, inputs: tuple[str, ...], *, by: str | None,
     if explaining:
         cases = api.load_cases(inputs, compiled)
         if cases.inspection is None:
-            _fail_on_diagnostics(cases.diagnostics, strict)
+            _fail_on_diagnostics(cases.diagnostics, strict, report)
         evaluation = api.evaluate(compiled, cases.inspection, by=by, trace=True,
                                   allow_unanswered=allow_unanswered, keep_records=True)
         evaluation = msgspec.structs.replace(
@@ -140,7 +172,7 @@ def _evaluated(ruleset_path: str, inputs: tuple[str, ...], *, by: str | None,
     else:
         evaluation = api.evaluate_files(compiled, inputs, by=by, jobs=jobs,
                                         allow_unanswered=allow_unanswered, trace=trace)
-    _fail_on_diagnostics([*loaded.diagnostics, *evaluation.diagnostics], strict)
+    _fail_on_diagnostics([*loaded.diagnostics, *evaluation.diagnostics], strict, report)
     stamp = Stamp(ruleset_path, loaded.sha256 or "", evaluation.files)
     return evaluation, stamp
 
@@ -171,12 +203,13 @@ _lang_option = click.option(
          "with no Welsh version is shown in English, marked †, and listed in a warning.")
 
 
-def _warn_fallbacks(titles, ruleset_path: str, strict: bool) -> None:
+def _warn_fallbacks(titles, ruleset_path: str, strict: bool, report: Report = TEXT) -> None:
     """The titles shown in English for want of Welsh, in one warning (W303)."""
-    _warn_fallback_list(titles.fallback_list(), ruleset_path, strict)
+    _warn_fallback_list(titles.fallback_list(), ruleset_path, strict, report)
 
 
-def _warn_fallback_list(listed: list[str], ruleset_path: str, strict: bool) -> None:
+def _warn_fallback_list(listed: list[str], ruleset_path: str, strict: bool,
+                        report: Report = TEXT) -> None:
     if not listed:
         return
     from ccirules.diagnostics import warning
@@ -187,7 +220,7 @@ def _warn_fallback_list(listed: list[str], ruleset_path: str, strict: bool) -> N
         "result.fallback_warning", "en", n=len(listed), titles=", ".join(listed)),
         SourceFile(ruleset_path, "").whole(),
         hint="add `welsh \"...\"` clauses to the ruleset; `ccirules check --lang cy` lists "
-             "every title without one")], strict)
+             "every title without one")], strict, report)
 
 
 _shared_options = [
@@ -208,16 +241,26 @@ def _with_shared_options(function):
 @main.command("eval", epilog=EXIT_CODES_HELP)
 @click.argument("ruleset", type=click.Path(dir_okay=False))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv", "markdown"]),
-              default="table", show_default=True, help="How to write the result.")
+@click.option("--format", "output_format",
+              type=click.Choice(["table", "json", "csv", "markdown", "github"]),
+              default="table", show_default=True,
+              help="How to write the result (github: the table, with problems and failed gates "
+                   "as GitHub Actions annotations). With json, invalid inputs give a JSON "
+                   "document of their diagnostics.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the result to FILE (atomically) instead of the terminal.")
 @click.option("--trace", is_flag=True,
               help="Include every case's outcome for every question in JSON output.")
 @click.option("--expect", type=click.Path(exists=True, dir_okay=False),
-              help="Fail (exit 1) if any published score differs from this JSON result.")
-@click.option("--fail-under", multiple=True, metavar="ID=PERCENT",
-              help="Fail (exit 1) if a score, as published, is below PERCENT. Repeatable.")
+              help="Fail (exit 1) if any published score differs from this JSON result "
+                   "(either format version); say so if the ruleset differs.")
+@click.option("--expect-same-ruleset", is_flag=True,
+              help="With --expect: also fail if the ruleset's name, version or sha256 differs "
+                   "from the expected result's.")
+@click.option("--fail-under", multiple=True, metavar="ID=VALUE",
+              help="Fail (exit 1) if a score, as published, is below VALUE, in the score's "
+                   "unit: a percentage (74 or 74%) for percentage scores, points for sums of "
+                   "points, a number for counts. Repeatable.")
 @click.option("--fail-on-band", multiple=True, metavar="ID=BAND",
               help="Fail (exit 1) if a score lands in BAND or a worse band. Repeatable.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), metavar="N",
@@ -229,29 +272,32 @@ def _with_shared_options(function):
 @_lang_option
 @_with_shared_options
 def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, output: str | None,
-                 trace: bool, expect: str | None, fail_under: tuple[str, ...],
-                 fail_on_band: tuple[str, ...], jobs: int | None, store_path: str | None,
-                 lang: str, by: str | None, allow_unanswered: bool, strict: bool) -> None:
+                 trace: bool, expect: str | None, expect_same_ruleset: bool,
+                 fail_under: tuple[str, ...], fail_on_band: tuple[str, ...], jobs: int | None,
+                 store_path: str | None, lang: str, by: str | None, allow_unanswered: bool,
+                 strict: bool) -> None:
     """Score the cases in INPUTS (files or folders) with RULESET.
 
     Case files may be YAML, JSON, JSON Lines, CSV or Excel (.xlsx). The result carries a stamp
     of the ruleset's and inputs' sha256, so the same inputs always give the same bytes.
     """
+    from ccirules import gates
     from ccirules.i18n import Titles
-    from ccirules.results import RENDERERS
+    from ccirules.results import RENDERERS, render_table
 
+    if expect_same_ruleset and expect is None:
+        raise click.UsageError("--expect-same-ruleset needs --expect RESULT.json")
     thresholds = _pairs(fail_under, "--fail-under")
     bands = _pairs(fail_on_band, "--fail-on-band")
     evaluation, stamp = _evaluated(ruleset, inputs, by=by, allow_unanswered=allow_unanswered,
-                                   strict=strict, trace=trace, jobs=jobs)
+                                   strict=strict, trace=trace, jobs=jobs,
+                                   output_format=output_format)
     parsed_thresholds = []
     for name, value in thresholds:
         _known_score(evaluation, name, "--fail-under")
-        from ccirules.gates import read_threshold
-
-        threshold = read_threshold(value)
-        if threshold is None:
-            raise click.BadParameter(f"`{value}` is not a number", param_hint="--fail-under")
+        threshold = gates.read_threshold(evaluation.ruleset.score(name), value)
+        if isinstance(threshold, str):
+            raise click.BadParameter(threshold, param_hint="--fail-under")
         parsed_thresholds.append((name, threshold))
     for name, label in bands:
         _known_score(evaluation, name, "--fail-on-band")
@@ -261,44 +307,62 @@ def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, outp
             raise click.BadParameter(f"`{label}` is not a band of `{name}` (bands: "
                                      + ", ".join(labels) + ")", param_hint="--fail-on-band")
     titles = Titles(evaluation.ruleset, lang)
-    text = RENDERERS[output_format](evaluation, stamp, titles)
+    render = render_table if output_format == "github" else RENDERERS[output_format]
+    text = render(evaluation, stamp, titles)
     if output_format in ("json", "csv"):  # titles in columns of their own: note the missing
         for result in (*evaluation.scores, *(r for g in evaluation.breakdowns for r in g.scores)):
             titles.score(result.name)
             if result.band is not None:
                 titles.band(result.band)
-    _warn_fallbacks(titles, ruleset, strict)
+    _warn_fallbacks(titles, ruleset, strict, Report(output_format, (ruleset, *inputs)))
     if store_path is not None:
         _store_result(store_path, evaluation, stamp)
     if output is not None:
-        from ccirules.output import write_output
-
-        read = [ruleset, *(file.path for file in evaluation.files), *([expect] if expect else [])]
-        problem = write_output(output, text, read)
-        if problem is not None:
-            _fail_on_diagnostics([problem], strict=False)
+        _write(output, text, [ruleset, *(file.path for file in evaluation.files),
+                              *([expect] if expect else [])],
+               Report(output_format, (ruleset, *inputs)))
     else:
         click.echo(text, nl=False)
     if parsed_thresholds or bands or expect is not None:
-        _gates(evaluation, stamp, parsed_thresholds, bands, expect)
+        _gates(evaluation, stamp, parsed_thresholds, bands, expect, expect_same_ruleset,
+               github=output_format == "github")
 
 
-def _gates(evaluation: Evaluation, stamp, thresholds, bands, expect: str | None) -> None:
-    """Run the CI gates asked for; exit 1 with every reason when any fails."""
+def _gates(evaluation: Evaluation, stamp, thresholds, bands, expect: str | None,
+           same_ruleset: bool, github: bool) -> None:
+    """Run the CI gates asked for; exit 1 with every reason when any fails. A result expected
+    from another ruleset (name, version or sha256) is noted, and fails with ``same_ruleset``."""
     from ccirules import gates
     from ccirules.results import result_document
 
     failures = gates.below_thresholds(evaluation, thresholds)
     failures += gates.in_bands(evaluation, bands)
+    notes = []
     if expect is not None:
         expected = gates.read_expected(expect)
         if isinstance(expected, str):
             raise click.BadParameter(f"cannot use {expect}: {expected}", param_hint="--expect")
-        moved = gates.drift(result_document(evaluation, stamp), expected)
+        current = result_document(evaluation, stamp)
+        moved = gates.drift(current, expected)
         if moved:
             failures.append(f"the result differs from {expect}:\n  " + "\n  ".join(moved))
+        changed = gates.ruleset_changes(current, expected)
+        if changed:
+            text = (f"the ruleset differs from the one {expect} was computed with:\n  "
+                    + "\n  ".join(changed))
+            (failures if same_ruleset else notes).append(text)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     if failures:
         click.echo("gate failed: " + "\ngate failed: ".join(failures), err=True)
+    if github:
+        from ccirules.annotations import annotation
+
+        for note in notes:
+            click.echo(annotation("notice", note, file=expect, title="ruleset changed"))
+        for failure in failures:
+            click.echo(annotation("error", failure, title="gate failed"))
+    if failures:
         sys.exit(ExitCode.GATE_FAILED)
 
 
@@ -326,7 +390,7 @@ def explain(ruleset: str, inputs: tuple[str, ...], target: str | None, case_id: 
     if (target is None) == (case_id is None):
         raise click.UsageError("give either --score ID or --case ID")
     evaluation, _ = _evaluated(ruleset, inputs, by=by, allow_unanswered=allow_unanswered,
-                               strict=strict, explaining=True)
+                               strict=strict, explaining=True, output_format=output_format)
     titles = Titles(evaluation.ruleset, lang)
     if target is not None:
         _known_score(evaluation, target, "--score")
@@ -342,19 +406,23 @@ def explain(ruleset: str, inputs: tuple[str, ...], target: str | None, case_id: 
         found = explaining.explain_case(evaluation, case_id)
         text = (explaining.render_case_json(found) if output_format == "json"
                 else explaining.render_case_text(found, evaluation.ruleset, titles))
-    _warn_fallbacks(titles, ruleset, strict)
+    _warn_fallbacks(titles, ruleset, strict, Report(output_format, (ruleset, *inputs)))
     click.echo(text, nl=False)
 
 
 @main.command("test", epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--junit-xml", type=click.Path(dir_okay=False),
-              help="Also write the results as JUnit XML (for CI dashboards).")
+              help="Also write the results as JUnit XML (for CI dashboards); with --threshold, "
+                   "coverage is a test case too.")
 @click.option("--threshold", type=click.FloatRange(0, 100), metavar="PERCENT",
               help="Fail (exit 1) if the questions, key-question mappings or band rows the tests "
                    "exercise fall below PERCENT.")
-def test_command(paths: tuple[str, ...], junit_xml: str | None,
-                 threshold: float | None) -> None:
+@click.option("--format", "output_format", type=click.Choice(["text", "github"]),
+              default="text", show_default=True,
+              help="github: also write failures as GitHub Actions annotations.")
+def test_command(paths: tuple[str, ...], junit_xml: str | None, threshold: float | None,
+                 output_format: str) -> None:
     """Run ruleset test files (*.tests.yaml, or folders holding them).
 
     Each test scores a small set of cases and compares exact scores and bands with what it
@@ -379,14 +447,14 @@ def test_command(paths: tuple[str, ...], junit_xml: str | None,
         if test_file is not None:
             loaded.append(test_file)
     if problems or not loaded:
-        _fail_on_diagnostics(problems, strict=False)
+        _fail_on_diagnostics(problems, strict=False, report=Report(output_format, tuple(files)))
         raise click.UsageError("no test files found among the paths given")
     passed = failed = 0
     suites = []
+    annotations: list[tuple[str, str, dict]] = []  # (title, message, where)
     shortfalls = []
     for test_file in loaded:
         outcomes = ruleset_tests.run_file(test_file)
-        suites.append((test_file, outcomes))
         click.echo(terminal(f"{test_file.path} ({test_file.ruleset_path})"))
         for outcome in outcomes:
             if not outcome.failures:
@@ -402,24 +470,32 @@ def test_command(paths: tuple[str, ...], junit_xml: str | None,
                                               outcome.evaluation.ruleset)
                 click.echo("".join(f"          | {line}\n" for line in explained.splitlines()),
                            nl=False)
+            annotations.append((f"test failed: {outcome.test.name}",
+                                "\n".join(outcome.failures),
+                                {"file": test_file.path, "line": outcome.test.span.line}))
         covered = ruleset_tests.coverage(test_file.ruleset, outcomes)
+        suites.append((test_file, outcomes, covered))
         for reach in covered.kinds():
             click.echo(f"  coverage: {reach.summary()}")
             if reach.missed:
                 click.echo(terminal_lines(_listed("    missed: ", reach.missed)))
-            if threshold is not None and reach.percent < threshold:
-                shortfalls.append(f"{test_file.path}: {reach.words} {reach.percent:.0f}% is "
-                                  f"below {threshold:g}%")
+        for reach in ruleset_tests.shortfalls(covered, threshold):
+            shortfall = f"{test_file.path}: {reach.words} {reach.percent:.0f}% is below " \
+                        f"{threshold:g}%"
+            shortfalls.append(shortfall)
+            annotations.append(("coverage", f"{shortfall}; missed: {', '.join(reach.missed)}",
+                                {"file": test_file.path}))
     click.echo(f"{passed} passed, {failed} failed")
     if junit_xml is not None:
-        from ccirules.output import write_output
-
-        problem = write_output(junit_xml, ruleset_tests.junit_xml(suites),
-                               ruleset_tests.inputs_of(loaded))
-        if problem is not None:
-            _fail_on_diagnostics([problem], strict=False)
+        _write(junit_xml, ruleset_tests.junit_xml(suites, threshold),
+               ruleset_tests.inputs_of(loaded), Report(output_format, tuple(files)))
     for shortfall in shortfalls:
         click.echo(terminal(f"gate failed: {shortfall}"), err=True)
+    if output_format == "github":
+        from ccirules.annotations import annotation
+
+        for title, message, where in annotations:
+            click.echo(annotation("error", message, title=title, **where))
     if failed or shortfalls:
         sys.exit(ExitCode.GATE_FAILED)
 
@@ -502,7 +578,11 @@ def _listed(lead: str, items: tuple[str, ...], width: int = 100) -> str:
 @click.option("--counterexamples", type=click.Path(file_okay=False),
               default="verify-counterexamples", show_default=True,
               help="Folder for counterexample case files, written only when a property fails.")
-def verify(ruleset: str, examples: int, seed: int, counterexamples: str) -> None:
+@click.option("--format", "output_format", type=click.Choice(["text", "github"]),
+              default="text", show_default=True,
+              help="github: also write failed properties as GitHub Actions annotations.")
+def verify(ruleset: str, examples: int, seed: int, counterexamples: str,
+           output_format: str) -> None:
     """Check that RULESET scores consistently, over generated inspections.
 
     Properties: scores within bounds; pooled counts are sums of their parts; order changes
@@ -512,21 +592,28 @@ def verify(ruleset: str, examples: int, seed: int, counterexamples: str) -> None
     failure is shrunk to a small inspection and written as a case file to explain.
     """
     from ccirules import verify as verifying
-    from ccirules.escape import terminal
+    from ccirules.escape import terminal_lines
 
-    loaded = _loaded(ruleset, strict=False)
+    loaded = _loaded(ruleset, strict=False, report=Report(output_format, (ruleset,)))
     results = verifying.verify(ruleset, loaded.compiled, examples, seed, counterexamples)
+    annotations = []
     for result in results:
         click.echo(f"{'ok    ' if result.passed else 'FAILED'}  {result.name}")
         if not result.passed:
-            click.echo(terminal(f"        {result.message}"))
+            lines = [result.message]
             if result.counterexample:
-                click.echo(terminal(f"        counterexample: {result.counterexample}"))
                 target = f"--score {result.score}" if result.score else "--case ID"
-                click.echo(terminal(f"        see: ccirules explain {ruleset} "
-                                    f"{result.counterexample} {target}"))
+                lines += [f"counterexample: {result.counterexample}",
+                          f"see: ccirules explain {ruleset} {result.counterexample} {target}"]
+            click.echo(terminal_lines("".join(f"        {line}\n" for line in lines)), nl=False)
+            annotations.append((f"property failed: {result.name}", "\n".join(lines)))
     failed = sum(not result.passed for result in results)
     click.echo(f"{len(results) - failed} passed, {failed} failed")
+    if output_format == "github":
+        from ccirules.annotations import annotation
+
+        for title, message in annotations:
+            click.echo(annotation("error", message, file=ruleset, title=title))
     if failed:
         sys.exit(ExitCode.GATE_FAILED)
 
@@ -795,14 +882,15 @@ def schema(ruleset: str, output: str | None, allow_unanswered: bool) -> None:
         _write(output, text, [ruleset])
 
 
-def _write(path: str, content: str | bytes, inputs: list[str]) -> None:
+def _write(path: str, content: str | bytes, inputs: Sequence[str],
+           report: Report = TEXT) -> None:
     """Write an output as every output is written (atomically, never over one of the
     command's ``inputs``: :func:`ccirules.output.write_output`), or exit 3 saying why not."""
     from ccirules.output import write_output
 
     problem = write_output(path, content, inputs)
     if problem is not None:
-        _fail_on_diagnostics([problem], strict=False)
+        _fail_on_diagnostics([problem], strict=False, report=report)
 
 
 def run() -> None:

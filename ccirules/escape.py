@@ -15,7 +15,11 @@ renderer writes text through the function for its medium, here, and nothing else
   raw HTML (``<``) are escaped, so text stays in its cell and never becomes a link or a tag;
 - :func:`json_text`: JSON already escapes C0 controls; the rest of them are escaped too;
 - :func:`xml_text`: XML 1.0 cannot hold most control characters at all (the serializer
-  escapes markup), so they are shown as escapes, line breaks aside.
+  escapes markup), so they are shown as escapes, line breaks aside;
+- :func:`github_data` and :func:`github_property`: a GitHub Actions workflow command is one
+  line, its properties end at `,` and its message starts after `::`, so control characters are
+  shown as escapes and `%`, line breaks (and, in properties, `:` and `,`) are written as the
+  runner unescapes them (`%25`, `%0D`, `%0A`, `%3A`, `%2C`).
 
 An output added later (HTML, annotations for CI) adds its function here and uses it for every
 piece of text it writes.
@@ -61,6 +65,16 @@ def markdown_cell(text: str) -> str:
 
 def xml_text(text: str) -> str:
     return terminal_lines(text)
+
+
+def github_data(text: str) -> str:
+    """A workflow command's message: its lines kept (as `%0A`), nothing else able to end it."""
+    return terminal_lines(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: str) -> str:
+    """A workflow command's property value (a file name, a title)."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def json_text(text: str) -> str:

@@ -36,8 +36,11 @@ def summary_line(diagnostics: Sequence[Diagnostic]) -> str:
 
 
 def render_diagnostics_json(diagnostics: Sequence[Diagnostic], files: Sequence[str]) -> str:
+    """The diagnostics as a JSON document: what `check --format json` writes, and what every
+    command with `--format json` writes instead of its result when the inputs are invalid."""
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     document = {
+        "format": "ccirules-diagnostics",
         "format_version": JSON_FORMAT_VERSION,
         "files": list(files),
         "errors": errors,

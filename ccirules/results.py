@@ -24,8 +24,9 @@ from ccirules.scoring import ScoreResult, shown_value
 from ccirules.terms import ValueKind
 from ccirules.trace import AnswerRecord
 
-#: Version of the JSON result layout; bumped on any incompatible change.
-RESULT_FORMAT_VERSION = 1
+#: Version of the JSON result layout; bumped on any incompatible change. Version 2 writes scores'
+#: values and band points as JSON numbers (version 1 wrote them as text); `--expect` reads both.
+RESULT_FORMAT_VERSION = 2
 
 
 class Stamp(msgspec.Struct, frozen=True):
@@ -132,11 +133,12 @@ def _score_json(ruleset: CompiledRuleset, result: ScoreResult,
         "sufficient": result.sufficient,
         "applicable": result.applicable,
         "exact": _fraction(result.exact),
-        "value": _value(score, result.exact),
+        "value": None if result.exact is None else _number(shown_value(score, result.exact)),
         "display": shown(result, ruleset),
         "band": None if band is None else {
             "label": band.label, "title": band.title,
-            "points": _fraction(band.points)},
+            "points": None if band.points is None else _number(Decimal(band.points.numerator)
+                                                               / band.points.denominator)},
         "capped_by": None if result.capped_by is None else result.capped_by.to_json(),
         "parts": [{"id": name, "exact": _fraction(value)} for name, value in result.parts],
         "note": result.note,
@@ -185,6 +187,12 @@ def plain_number(value: Fraction) -> str:
 
 def _value(score: CompiledScore, exact: Fraction | None) -> str | None:
     return None if exact is None else format(shown_value(score, exact), "f")
+
+
+def _number(value: Decimal) -> int | float:
+    """A decimal as a JSON number: an integer when whole, else the float whose shortest form
+    is the decimal's digits (values are rounded to a few places, so none is lost)."""
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 # ---- tables ----------------------------------------------------------------------------------

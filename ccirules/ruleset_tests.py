@@ -305,15 +305,27 @@ def coverage(ruleset: CompiledRuleset, outcomes: Sequence[TestOutcome]) -> Cover
               frozenset(f"{table}: {label}" for table, label in rows if (table, label) in landed)))
 
 
-def junit_xml(suites) -> str:
-    """Results as JUnit XML: a test suite per file, a test case per test."""
+def shortfalls(covered: Coverage, threshold: float | None) -> list[Reach]:
+    """The kinds of coverage below ``threshold`` (a percentage), if one is given."""
+    if threshold is None:
+        return []
+    return [reach for reach in covered.kinds() if reach.percent < threshold]
+
+
+def junit_xml(suites, threshold: float | None = None) -> str:
+    """Results as JUnit XML: a test suite per file, a test case per test and, with a
+    ``threshold``, one per kind of coverage, failing when below it and naming what the tests
+    missed (so a dashboard fails where the run fails)."""
     import xml.etree.ElementTree as ElementTree
 
     root = ElementTree.Element("testsuites")
-    for test_file, outcomes in suites:
-        suite = ElementTree.SubElement(root, "testsuite", name=xml_text(test_file.path),
-                                       tests=str(len(outcomes)),
-                                       failures=str(sum(bool(o.failures) for o in outcomes)))
+    for test_file, outcomes, covered in suites:
+        below = shortfalls(covered, threshold)
+        reaches = covered.kinds() if threshold is not None else ()
+        suite = ElementTree.SubElement(
+            root, "testsuite", name=xml_text(test_file.path),
+            tests=str(len(outcomes) + len(reaches)),
+            failures=str(sum(bool(o.failures) for o in outcomes) + len(below)))
         for outcome in outcomes:
             case = ElementTree.SubElement(suite, "testcase", name=xml_text(outcome.test.name),
                                           classname=xml_text(test_file.ruleset_path))
@@ -321,5 +333,12 @@ def junit_xml(suites) -> str:
                 failure = ElementTree.SubElement(case, "failure",
                                                  message=xml_text(outcome.failures[0]))
                 failure.text = xml_text("\n".join(outcome.failures))
+        for reach in reaches:
+            case = ElementTree.SubElement(suite, "testcase", name=f"coverage: {reach.words}",
+                                          classname=xml_text(test_file.ruleset_path))
+            if reach in below:
+                failure = ElementTree.SubElement(
+                    case, "failure", message=f"{reach.summary()} is below {threshold:g}%")
+                failure.text = xml_text("missed: " + ", ".join(reach.missed))
     ElementTree.indent(root)
     return ElementTree.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

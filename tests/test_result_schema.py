@@ -36,4 +36,4 @@ def test_eval_json_validates(args, monkeypatch) -> None:
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     jsonschema.validate(document, SCHEMA)
-    assert document["format_version"] == 1
+    assert document["format_version"] == 2
