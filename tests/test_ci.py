@@ -176,3 +176,26 @@ def test_warnings_are_annotated_when_the_run_passes() -> None:
     assert result.exit_code == ExitCode.OK
     assert any(line.startswith("::warning file=") and "title=W406::" in line
                for line in result.stdout.splitlines())
+
+
+# ---- the project's own CI -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("ruleset", "inputs", "name"), [
+    ("cci-youth-2012.rules", "examples/northamptonshire-2012/cases", "northamptonshire-2012"),
+    ("hmip-youth-2018.rules", "examples/hmip-2018", "hmip-2018")])
+def test_the_examples_reproduce_their_committed_results(ruleset, inputs, name) -> None:
+    """What .ci/run gates on: regenerate the result (docs/ci.md) when a change is meant."""
+    result = run("eval", RULESETS / ruleset, ROOT / inputs, "--expect",
+                 ROOT / "examples" / "expected-results" / f"{name}.json",
+                 "--expect-same-ruleset")
+    assert result.exit_code == ExitCode.OK, result.output
+
+
+def test_the_pre_commit_hook_checks_rulesets() -> None:
+    import yaml
+
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["entry"] == "ccirules check" and hook["language"] == "python"
+    assert re.search(hook["files"], "rulesets/cci-youth-2012.rules")
+    assert not re.search(hook["files"], "rulesets/cci-youth-2012.tests.yaml")
