@@ -161,7 +161,7 @@ def test_annotations_escape_what_would_end_them() -> None:
 
 def test_verify_failures_are_annotated(tmp_path) -> None:
     broken = GOLDEN / "verify" / "inverted-points.rules"
-    result = run("verify", broken, "--examples", "30", "--counterexamples", tmp_path,
+    result = run("verify", broken, "--examples", "5", "--counterexamples", tmp_path,
                  "--format", "github")
     assert result.exit_code == ExitCode.GATE_FAILED
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("::error")]

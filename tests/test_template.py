@@ -254,7 +254,7 @@ def applicable(ruleset, attributes: dict, answers: dict) -> set[str]:
             if legend[code].outcome is not Outcome.DOES_NOT_APPLY}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frameworks(), st.randoms(use_true_random=False))
 def test_greying_formulas_decide_what_the_engine_decides(framework, rng) -> None:
     checked = check_source(SourceFile("generated.rules", framework.text))

@@ -18,6 +18,7 @@ conditional format's formula is not a cell's: it would have to be copied into ce
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -42,12 +43,18 @@ Cells = Mapping[str, object]  # column letters (no $) -> value: str, int, float,
 def evaluate(formula: str, cells: Cells) -> object:
     """The value of ``formula`` (without its leading ``=``) over one row's ``cells``; an Excel
     error raises :class:`XLError`."""
+    return _compute(_parsed(formula), cells)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(formula: str) -> tuple:
+    """A formula's tree, read once (a test evaluates each formula for many rows)."""
     tokens = _tokens(formula)
     parser = _Parser(tokens)
     tree = parser.comparison()
     if parser.position != len(tokens):
         raise SyntaxError(f"unexpected {tokens[parser.position]!r} in {formula!r}")
-    return _compute(tree, cells)
+    return tree
 
 
 def _tokens(formula: str) -> list[tuple[str, str]]:
