@@ -34,15 +34,15 @@ import attrs
 
 from ccirules.compiler import AttributeKind, CompiledRuleset, Rule
 from ccirules.formulas import ConditionFormulas
+from ccirules.loaders.tables import FACTS_SHEET as INSPECTION
+from ccirules.loaders.tables import HEADER_ROWS
+from ccirules.loaders.tables import JUDGEMENTS_SHEET as JUDGEMENTS
+from ccirules.loaders.workbooks import CASES_SHEET as CASES
 from ccirules.model import GroupInfo, Model, ancestors
 from ccirules.printer import print_condition
 
-#: The sheets the loader reads (:mod:`ccirules.loaders.tables`), and the others.
-CASES, JUDGEMENTS, INSPECTION, INSTRUCTIONS, LISTS = (
-    "Cases", "Judgements", "Inspection", "Instructions", "Lists")
-
-#: The rows the loader searches for the header row (the names row).
-HEADER_ROWS = 10
+#: The sheets beside those the loader reads (Cases, Judgements, Inspection).
+INSTRUCTIONS, LISTS = "Instructions", "Lists"
 
 #: Facts about the inspection, as an ``inspection:`` block in a YAML or JSON file names them.
 FACTS = ("area", "nation", "region", "date", "type")

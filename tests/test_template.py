@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ccirules.formulas
-from ccirules.api import check_ruleset_file, check_source, load_ruleset
+from ccirules.api import check_ruleset_file, check_source, load_cases, load_ruleset
 from ccirules.cli import main
 from ccirules.codegen import COUNTERS
 from ccirules.compiler import AttributeKind, compile_ruleset
@@ -265,6 +265,7 @@ def test_greying_formulas_decide_what_the_engine_decides(framework, rng) -> None
     formulas = ConditionFormulas(ruleset, letters, 7)
     with patch.multiple(ccirules.formulas, MAX_FORMULA_CHARS=10**9, MAX_NESTING=10**9):
         whole = ConditionFormulas(ruleset, letters, 7)
+        unlimited_formulas = {name: whole.greyed(name) for name in framework.questions}
     for _ in range(8):
         attributes, answers, cells = {}, {}, {}
         for name, attribute in ruleset.attributes.items():
@@ -286,7 +287,7 @@ def test_greying_formulas_decide_what_the_engine_decides(framework, rng) -> None
             cells[letters[name]] = spelled(answers[name], declared, "answer", rng)
         applies = applicable(ruleset, attributes, answers)
         for name in framework.questions:
-            formula, unlimited = formulas.greyed(name), whole.greyed(name)
+            formula, unlimited = formulas.greyed(name), unlimited_formulas[name]
             if ruleset.question(name).applies:
                 # Beyond Excel's limits there is no formula (the note says when it applies).
                 assert formula == unlimited or (formula is None and (
@@ -442,3 +443,61 @@ def test_the_command_refuses_what_it_cannot_do(tmp_path) -> None:
     bad.write_text('ruleset "R"\nattribute a one of x\nquestion q applies when b is y\n')
     result = CliRunner().invoke(main, ["template", str(bad), "-o", str(tmp_path / "t.xlsx")])
     assert result.exit_code == 3 and not (tmp_path / "t.xlsx").exists()
+
+
+# ---- reading workbooks --------------------------------------------------------------------
+
+
+def workbook(tmp_path, cases: list[list], judgements: list[list] | None = None,
+             facts: list[list] | None = None) -> str:
+    book = openpyxl.Workbook()
+    book.active.title = "Cases"
+    for row in cases:
+        book.active.append(row)
+    for name, rows in (("Judgements", judgements), ("Inspection", facts)):
+        if rows is not None:
+            sheet = book.create_sheet(name)
+            for row in rows:
+                sheet.append(row)
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    return str(path)
+
+
+CASE_ROWS = [["Titles above the header"], [], ["Case", "Setting"], ["case", "setting", "age",
+                                                                       "A1", "B1"],
+             ["C1", "community", 15, "yes", "no"], [], [None, None], ["C2", "custody", 16,
+                                                                     "Yes", True]]
+
+
+def test_the_header_is_found_under_titles_and_blank_rows_are_skipped(tmp_path) -> None:
+    ruleset = load_ruleset(str(ROOT / "tests/golden/eval/framework.rules")).compiled
+    loaded = load_cases([workbook(tmp_path, CASE_ROWS)], ruleset)
+    assert [case.id for case in loaded.inspection.cases] == ["C1", "C2"]
+    assert loaded.inspection.cases[1].answers == {"A1": "yes", "B1": "yes"}
+    assert loaded.inspection.cases[1].origins["A1"].where.endswith("Cases!D8")
+
+
+def test_ratings_and_facts_sheets(tmp_path) -> None:
+    from ccirules.loaders.tables import excel_workbook
+
+    path = workbook(tmp_path, CASE_ROWS,
+                    [["Ratings"], ["score", "title", "rating"], ["1.1", "Governance", "good"],
+                     ["1.2", "Staff", None], [None, "a note for people"]],
+                    [["About"], ["fact", "value"], ["area", "Northamptonshire"], ["date", None]])
+    read = excel_workbook(path, Path(path).read_bytes())
+    assert [(f.key, f.value, f.value_span.cell) for f in read.judgements] == [
+        ("1.1", "good", "Judgements!C3")]
+    assert [(f.key, f.value) for f in read.facts] == [("area", "Northamptonshire")]
+
+
+@pytest.mark.parametrize(("rows", "words"), [
+    ([["score", "title"], ["1.1", "good"]], "no header row naming its `score` and `rating`"),
+    ([["score", "rating"], [None, "good"]], "this rating has no score beside it"),
+])
+def test_a_judgements_sheet_that_cannot_be_read_is_e410(tmp_path, rows, words) -> None:
+    ruleset = load_ruleset(str(ROOT / HMIP)).compiled
+    loaded = load_cases([workbook(tmp_path, [["case", "disposal"], ["C1", "court"]], rows)],
+                        ruleset)
+    (problem,) = [d for d in loaded.diagnostics if d.code == "E410"]
+    assert words in problem.message

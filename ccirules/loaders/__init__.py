@@ -133,7 +133,10 @@ def load_file(path: str, builder: RecordBuilder, diagnostics: list[Diagnostic]
         if kind == "xlsx":
             from ccirules.loaders.tables import excel_workbook  # only workbooks need calamine
 
-            records, judged = excel_workbook(path, data)
+            # The Inspection sheet's facts (workbook.facts) join the judgements once ccirules
+            # reads an inspection's facts (an `inspection:` block, issue 10).
+            workbook = excel_workbook(path, data)
+            records, judged = workbook.records, workbook.judgements
         else:
             records, judged = _text_records(kind, source)
         for record in records:

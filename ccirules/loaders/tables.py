@@ -14,6 +14,8 @@ import io
 import itertools
 from collections.abc import Iterator
 
+import msgspec
+
 from ccirules.diagnostics import Diagnostic, error
 from ccirules.limits import MAX_FILE_VALUES
 from ccirules.loaders.documents import (
@@ -25,8 +27,9 @@ from ccirules.loaders.documents import (
 from ccirules.loaders.records import CASE_KEY, Field
 from ccirules.source import SourceFile, Span
 
-#: The sheet of a workbook that holds ratings for scores judged directly, if it has one.
-JUDGEMENTS_SHEET = "Judgements"
+#: The sheets of a workbook that hold ratings for scores judged directly, and the inspection's
+#: facts (the fields of an `inspection:` block), if it has them.
+JUDGEMENTS_SHEET, FACTS_SHEET = "Judgements", "Inspection"
 
 #: A sheet's header row is looked for in its first rows, where titles may stand above it.
 HEADER_ROWS = 10
@@ -149,38 +152,51 @@ def json_lines_records(source: SourceFile) -> Iterator[Record]:
 # ---- Excel -----------------------------------------------------------------------------------
 
 
-def excel_workbook(path: str, data: bytes) -> tuple[list[Record], list[Field]]:
+class Workbook(msgspec.Struct, frozen=True):
+    """What a workbook holds: case records, judgement fields (score id, rating) and the
+    inspection's facts (fact, value)."""
+
+    records: list[Record]
+    judgements: list[Field]
+    facts: list[Field]
+
+
+def excel_workbook(path: str, data: bytes) -> Workbook:
     """The case records of a workbook's `Cases` sheet (or its first sheet), a record per data
-    row, and the judgement fields of its `Judgements` sheet, if it has one; from the workbook's
-    bytes, measured first (see :mod:`ccirules.loaders.workbooks`).
+    row; the ratings on its `Judgements` sheet and the facts on its `Inspection` sheet, if it
+    has them (as a workbook template lays them out, :mod:`ccirules.template`); from the
+    workbook's bytes, measured first (see :mod:`ccirules.loaders.workbooks`).
 
     A sheet's header is its first row, within the first :data:`HEADER_ROWS`, with a cell
-    naming its key column (`case`; on the Judgements sheet, `score`), so rows of titles may
-    stand above it, as in a workbook template (:mod:`ccirules.template`); a Cases sheet with no
-    such row is headed by its first non-blank row. Rows above the header, blank rows and blank
-    ratings are not read."""
+    naming its key column (`case`; `score` on the Judgements sheet, `fact` on the Inspection
+    sheet), so rows of titles may stand above it; a Cases sheet with no such row is headed by
+    its first non-blank row. Rows above the header, blank rows and blank ratings or facts are
+    not read."""
     from python_calamine import CalamineWorkbook  # imported here: only Excel input needs it
 
     from ccirules.loaders.workbooks import measure
 
     nowhere = SourceFile(path, "")
-    measured = measure(path, data, (JUDGEMENTS_SHEET,))
+    measured = measure(path, data, (JUDGEMENTS_SHEET, FACTS_SHEET))
     if isinstance(measured, Diagnostic):
         raise DocumentError(measured)
     sheet = measured.sheet
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        judged = workbook.get_sheet_by_name(JUDGEMENTS_SHEET).to_python(
-            skip_empty_area=False) if JUDGEMENTS_SHEET in measured.others else []
+        extra = {name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                 if name in measured.others else [] for name in (JUDGEMENTS_SHEET, FACTS_SHEET)}
     except BaseException as problem:  # calamine's Rust panics derive from BaseException
         if isinstance(problem, KeyboardInterrupt | SystemExit):
             raise
         raise DocumentError(error("E401", f"this workbook cannot be read: {problem}",
                                   nowhere.whole(),
                                   hint="save it again from Excel as a .xlsx workbook")) from None
-    return (list(_case_records(nowhere, sheet, rows)),
-            list(_judgement_fields(nowhere, judged)))
+    return Workbook(
+        list(_case_records(nowhere, sheet, rows)),
+        list(_sheet_fields(nowhere, JUDGEMENTS_SHEET, extra[JUDGEMENTS_SHEET], "score",
+                           "rating")),
+        list(_sheet_fields(nowhere, FACTS_SHEET, extra[FACTS_SHEET], "fact", "value")))
 
 
 def _case_records(nowhere: SourceFile, sheet: str, rows: list[list]) -> Iterator[Record]:
@@ -215,32 +231,34 @@ def _header_index(rows: list[list], key: str) -> int | None:
                  if any(_cell_text(value) == key for value in row)), None)
 
 
-def _judgement_fields(nowhere: SourceFile, rows: list[list]) -> Iterator[Field]:
-    """A field per rating on the Judgements sheet: the score id in its `score` column, the
-    rating in its `rating` column (other columns, such as titles, are for people)."""
+def _sheet_fields(nowhere: SourceFile, sheet: str, rows: list[list], key: str,
+                  value: str) -> Iterator[Field]:
+    """A field per row of a two-column sheet (a rating per score, a value per fact): the
+    name in its ``key`` column, the value in its ``value`` column (other columns, such as
+    titles, are for people). Rows with no value are not read."""
     from ccirules.loaders.workbooks import cell_span  # only workbooks need it
 
-    if not any(_cell_text(value) for row in rows for value in row):
+    if not any(_cell_text(cell) for row in rows for cell in row):
         return
-    before = _header_index(rows, "score")
-    names = [_cell_text(value) for value in rows[before]] if before is not None else []
-    if "rating" not in names:
+    before = _header_index(rows, key)
+    names = [_cell_text(cell) for cell in rows[before]] if before is not None else []
+    if value not in names:
         raise DocumentError(error(
-            "E410", f"the {JUDGEMENTS_SHEET} sheet has no header row naming its `score` and "
-            f"`rating` columns in its first {HEADER_ROWS} rows",
-            cell_span(nowhere, JUDGEMENTS_SHEET, 1, 1),
-            hint="write `score` and `rating` above the columns of score ids and ratings"))
-    score, rating = names.index("score"), names.index("rating")
+            "E410", f"the {sheet} sheet has no header row naming its `{key}` and `{value}` "
+            f"columns in its first {HEADER_ROWS} rows", cell_span(nowhere, sheet, 1, 1),
+            hint=f"write `{key}` and `{value}` above its columns"))
+    named, given = names.index(key), names.index(value)
     for row_index, row in enumerate(rows[before + 1:], start=before + 2):
-        cells = [*row, *[None] * (max(score, rating) + 1 - len(row))]
-        if not _cell_text(cells[rating]):
-            continue  # no rating recorded: as if the row were not there
-        where = cell_span(nowhere, JUDGEMENTS_SHEET, row_index, rating + 1)
-        if not _cell_text(cells[score]):
-            raise DocumentError(error("E410", "this rating has no score beside it", where,
-                                      hint="write the score's id in the `score` column"))
-        yield Field(_cell_text(cells[score]), _cell_text(cells[rating]),
-                    cell_span(nowhere, JUDGEMENTS_SHEET, row_index, score + 1), where)
+        cells = [*row, *[None] * (max(named, given) + 1 - len(row))]
+        if not _cell_text(cells[given]):
+            continue  # nothing recorded: as if the row were not there
+        where = cell_span(nowhere, sheet, row_index, given + 1)
+        if not _cell_text(cells[named]):
+            raise DocumentError(error("E410", f"this {value} has no {key} beside it", where,
+                                      hint=f"write its name in the `{key}` column"))
+        yield Field(_cell_text(cells[named]), _cell_text(cells[given]),
+                    cell_span(nowhere, sheet, row_index, named + 1), where)
+
 
 
 def _cell_text(value: object) -> str:
