@@ -370,6 +370,23 @@ end
     assert note.startswith("Applies when: kind in (v0, v1,") and "too long" in note
 
 
+def test_a_deep_hierarchy_keeps_the_names_row_within_ten_rows() -> None:
+    depth = 9
+    levels = "\n".join(f'level l{i} "Level {i}"' + (f" within l{i - 1}" if i > 1 else "")
+                       for i in range(1, depth + 1))
+    opening = "\n".join(f'l{i} G{i} "Group {i}"' for i in range(1, depth + 1))
+    text = (f'ruleset "R"\nscale s value yes means sufficient value no means insufficient end\n'
+            f"{levels}\n{opening}\nquestion Q1\n" + "end\n" * depth)
+    checked = check_source(SourceFile("r.rules", text))
+    assert checked.ok, checked.diagnostics
+    data = build_template(checked.model, compile_ruleset(checked.checked), "r.rules")
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Cases"]
+    assert names_row(sheet) == 10
+    headings = [sheet.cell(row, 2).value for row in range(2, 9)]
+    assert headings[:6] == [f"G{i} Group {i}" for i in range(1, 7)]
+    assert headings[6] == " › ".join(f"G{i} Group {i}" for i in range(7, depth + 1))
+
+
 # ---- text, bytes, the command ------------------------------------------------------------
 
 
