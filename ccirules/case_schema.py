@@ -33,10 +33,17 @@ import urllib.parse
 from decimal import Decimal
 
 from ccirules import terms
-from ccirules.compiler import AttributeKind, CompiledAttribute, CompiledRuleset, Rule, match_value
+from ccirules.compiler import AttributeKind, CompiledAttribute, CompiledRuleset, Rule
+from ccirules.limits import CONTROLS
+from ccirules.loaders.records import aliases, matching
 
 _BLANK = {"anyOf": [{"type": "null"}, {"type": "string", "pattern": r"^\s*$"}]}
-_NOT_BLANK_TEXT = {"type": "string", "pattern": r"\S"}
+#: Control characters as a regular expression's class: a value holding one is refused.
+_CONTROLS = "".join(char if char == "-" else f"\\u{ord(char):04x}" for char in CONTROLS)
+
+#: Text that is not blank and holds no control character once trimmed (ids, text attributes).
+_NOT_BLANK_TEXT = {"type": "string",
+                   "pattern": rf"^\s*[^\s{_CONTROLS}](?:[^{_CONTROLS}]*[^\s{_CONTROLS}])?\s*$"}
 _REGEX_SPECIAL = set("\\^$.|?*+()[]{}/-")
 
 
@@ -114,11 +121,11 @@ class _Schema:
 
     def _attribute_values(self, attribute: CompiledAttribute) -> dict[str, object]:
         if attribute.kind is AttributeKind.WHOLE_NUMBER:
-            return _integers([(attribute.low, attribute.high)])
+            return _integers([attribute.bounds])
         if attribute.kind is AttributeKind.TEXT:
             return {"anyOf": [_NOT_BLANK_TEXT, {"type": "number"}, {"type": "boolean"}]}
         return {"anyOf": [form for value in attribute.values
-                          for form in _forms(value, attribute.values, _booleans(attribute))]}
+                          for form in _forms(value, attribute.values)]}
 
     def _judgements(self) -> dict[str, object]:
         properties = {}
@@ -176,10 +183,9 @@ class _Schema:
                     [(number, number) for number in numbers if isinstance(number, int)]))
             if attribute.kind is AttributeKind.TEXT:
                 return self._has(subject, {"anyOf": [
-                    form for value in values for form in _forms(value, (value,),
-                                                                ("True", "False"), exact=True)]})
+                    form for value in values for form in _forms(value, (value,), exact=True)]})
             forms = [form for value in values
-                     for form in _forms(value, attribute.values, _booleans(attribute))]
+                     for form in _forms(value, attribute.values)]
             return self._has(subject, {"anyOf": forms})
         declared = tuple(self.ruleset.question(subject).scale.categories)
         found = self._has(subject, _answers(declared, values))
@@ -198,29 +204,25 @@ class _Schema:
 def _answers(declared: tuple[str, ...], values: list[str] | None = None) -> dict[str, object]:
     """Answers on a scale of ``declared`` values that read as one of ``values`` (any)."""
     return {"anyOf": [form for value in (declared if values is None else values)
-                      for form in _forms(value, declared, ("yes", "no"))]}
+                      for form in _forms(value, declared)]}
 
 
-def _booleans(attribute: CompiledAttribute) -> tuple[str, str]:
-    """The words the loaders read ``true`` and ``false`` as, for an attribute."""
-    return ("yes", "no") if attribute.kind is AttributeKind.YES_OR_NO else ("True", "False")
-
-
-def _forms(value: str, declared, booleans: tuple[str, str], exact: bool = False
-           ) -> list[dict[str, object]]:
+def _forms(value: str, declared, exact: bool = False) -> list[dict[str, object]]:
     """Every JSON value the loaders read as ``value`` of a domain ``declared``: its text (in
-    any case unless ``exact`` or another value differs from it only in case), a boolean, a
-    number."""
+    any case unless ``exact`` or another value differs from it only in case), a word read as it
+    (`true` for `yes`), a boolean (read as the text TRUE or FALSE), a number."""
     declared = tuple(declared)
 
     def reads_as(text: str) -> bool:
-        return text == value if exact else match_value(declared, text) == value
+        return text == value if exact else matching(declared, text) == value
 
     folded = not exact and sum(v.casefold() == value.casefold() for v in declared) == 1
+    texts = [(value, folded), *((word, True) for word in
+                                (() if exact else aliases(declared, value)))]
     forms: list[dict[str, object]] = [
-        {"type": "string", "pattern": rf"^\s*{_text_pattern(value, folded)}\s*$"}]
-    forms += [{"const": truth} for truth, word in zip((True, False), booleans, strict=True)
-              if reads_as(word)]
+        {"type": "string", "pattern": rf"^\s*{_text_pattern(text, any_case)}\s*$"}
+        for text, any_case in texts]
+    forms += [{"const": truth} for truth in (True, False) if reads_as(str(truth).upper())]
     number = _as_number(value)
     if number is not None:
         forms.append({"const": number})

@@ -5,11 +5,13 @@ A formula must decide exactly what the engine decides (:func:`ccirules.terms.hol
 value a case file may hold, so it follows the loaders as well as the conditions:
 
 - a cell is read as the loaders read it: its text with surrounding spaces removed (``TRIM``),
-  a number as its digits (``16``), a spreadsheet boolean as ``yes``/``no`` where answers and
-  yes-or-no attributes take one (``True``/``False`` elsewhere), a blank cell as no value;
+  a number as its digits (``16``), a spreadsheet boolean as ``TRUE`` or ``FALSE``, a blank cell
+  as no value;
 - a declared value matches whatever case spells it (``Yes`` is ``yes``) unless another value of
-  the same domain differs from it only in case, when only the exact spelling matches (as
-  :func:`ccirules.compiler.match_value` decides); text attributes match exactly (``EXACT``);
+  the same domain differs from it only in case, when only the exact spelling matches; ``TRUE``
+  and ``FALSE`` stand for ``yes`` and ``no`` where no value is spelled so (as
+  :func:`ccirules.loaders.records.matching` decides); text attributes match exactly
+  (``EXACT``);
 - whole numbers compare as numbers (``VALUE``), and a blank or non-numeric cell satisfies no
   comparison (``IFERROR(..., FALSE)``), as a missing value satisfies none in the engine;
 - a question's answer is seen by other conditions only where that question applies, so a test
@@ -27,7 +29,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ccirules import terms
-from ccirules.compiler import AttributeKind, CompiledRuleset, match_value
+from ccirules.compiler import AttributeKind, CompiledRuleset
+from ccirules.loaders.records import aliases
 
 #: Excel's limits on one formula.
 MAX_FORMULA_CHARS = 8192
@@ -127,23 +130,14 @@ class ConditionFormulas:
 
     def _matches(self, subject: str, values: list[str], declared: tuple[str, ...],
                  exact: bool) -> str:
-        """True where the cell holds one of ``values``: its text, or a spreadsheet boolean
-        where the loaders read one as that value."""
-        cell = self._cell(subject)
-        text = f'TRIM({cell}&"")'
-        attribute = self.ruleset.attributes.get(subject)
-        yes_no = attribute is None or attribute.kind is AttributeKind.YES_OR_NO
-        words = {True: "yes", False: "no"} if yes_no else {True: "True", False: "False"}
+        """True where the cell's text is one of ``values``, or a word read as one (TRUE for
+        `yes`). A spreadsheet boolean's text is TRUE or FALSE, in Excel as in the loaders."""
+        text = f'TRIM({self._cell(subject)}&"")'
         tests = []
         for value in values:
-            same = _same_text(text, value, exact or not _unique_fold(value, declared))
-            if value.casefold() in ("true", "false"):  # TRUE&"" is "TRUE": not text here
-                same = f"AND(NOT(ISLOGICAL({cell})),{same})"
-            tests.append(same)
-            # A blank cell equals FALSE in Excel, so FALSE is told apart by ISLOGICAL.
-            tests += [f"{cell}=TRUE" if truth else f"AND(ISLOGICAL({cell}),{cell}=FALSE)"
-                      for truth, word in words.items()
-                      if (word == value if exact else match_value(declared, word) == value)]
+            tests.append(_same_text(text, value, exact or not _unique_fold(value, declared)))
+            if not exact:
+                tests += [_same_text(text, word, False) for word in aliases(declared, value)]
         return _any(tests)
 
     def _cell(self, subject: str) -> str:

@@ -47,9 +47,6 @@ INSTRUCTIONS, LISTS = "Instructions", "Lists"
 #: Facts about the inspection, as an ``inspection:`` block in a YAML or JSON file names them.
 FACTS = ("area", "nation", "region", "date", "type")
 
-#: The largest whole number a case file may hold, as the bounds of an unbounded whole number.
-LARGEST_WHOLE = 10**15 - 1
-
 #: The date a workbook and every member of its archive carry (the earliest zip can hold), so
 #: the same ruleset and options give the same bytes.
 FIXED_DATE = datetime.datetime(1980, 1, 1)
@@ -285,8 +282,7 @@ def _attribute_cells(sheet, attribute, cells: str, index: int, first: int, last:
     if attribute.kind in (AttributeKind.CHOICE, AttributeKind.YES_OR_NO):
         lists.validate(sheet, attribute.values, cells)
     elif attribute.kind is AttributeKind.WHOLE_NUMBER:
-        low = attribute.low if attribute.low is not None else -LARGEST_WHOLE
-        high = attribute.high if attribute.high is not None else LARGEST_WHOLE
+        low, high = attribute.bounds  # as declared, else the limits every whole number has
         validation = DataValidation(type="whole", operator="between", formula1=str(low),
                                     formula2=str(high), allow_blank=True, showErrorMessage=True,
                                     errorTitle=attribute.name[:32],

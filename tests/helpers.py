@@ -7,8 +7,9 @@ from collections.abc import Mapping
 
 from ccirules.api import check_source
 from ccirules.cases import Case, Inspection, Judgements
-from ccirules.compiler import CompiledRuleset, compile_ruleset, match_value
+from ccirules.compiler import CompiledRuleset, compile_ruleset
 from ccirules.evaluator import Evaluation, evaluate
+from ccirules.loaders.records import matching
 from ccirules.source import SourceFile
 
 NOWHERE = SourceFile("memory", "")
@@ -37,16 +38,17 @@ def run(ruleset: CompiledRuleset, *cases: Case, ratings: Mapping[str, str] | Non
 
 def spelled(value: object, declared: tuple[str, ...], kind: str, rng: random.Random) -> object:
     """A way a cell may hold ``value`` that the loaders read as it: another case, spaces
-    around it, a spreadsheet boolean, a number."""
+    around it, a spreadsheet boolean or its text, a number."""
     if kind == "number":
-        return rng.choice([value, float(value), str(value), f" {value} ", f"+{value}"])
+        return rng.choice([value, float(value), str(value), f" {value} ", f"+{value}",
+                           f"0{value}" if value >= 0 else value])
     options: list[object] = [value, f"  {value} "]
-    if kind != "text" and match_value(declared, value.upper()) == value:
+    if kind != "text" and matching(declared, value.upper()) == value:
         options.append(value.swapcase())
-    booleans = ("yes", "no") if kind in ("answer", "yes or no") else ("True", "False")
-    for truth, word in zip((True, False), booleans, strict=True):
-        if (word == value) if kind == "text" else (match_value(declared, word) == value):
-            options.append(truth)
+    for truth in (True, False):
+        text = str(truth).upper()
+        if (text == value) if kind == "text" else (matching(declared, text) == value):
+            options += [truth, text.lower(), f" {truth!s} "]
     if value.isdigit() and value == str(int(value)):
         options.append(float(value))
     return rng.choice(options)

@@ -186,8 +186,8 @@ def test_the_greying_formula_of_a_condition_on_an_answer() -> None:
     first = names_row(sheet) + 1
 
     def yes(name: str) -> str:
-        cell = f"${letter[name]}{first}"
-        return f'OR(UPPER(TRIM({cell}&""))="YES",{cell}=TRUE)'
+        text = f'UPPER(TRIM(${letter[name]}{first}&""))'
+        return f'OR({text}="YES",{text}="TRUE")'  # a spreadsheet's TRUE is read as yes
 
     # 1.1.9 applies when 1.1.8 is yes; 1.1.8's answer counts only where 1.1.8 applies, which
     # is where rmp_required is yes.
@@ -325,7 +325,8 @@ end
     assert evaluate(formulas.greyed("Q3"), {"A": "B", "B": "NO"}) is False
 
 
-def test_a_spreadsheet_boolean_is_not_the_text_true() -> None:
+def test_a_spreadsheet_boolean_is_read_as_its_text() -> None:
+    """TRUE is `yes`, unless a value is spelled `true`, as the loaders read it."""
     text = """ruleset "R"
 scale s
   value yes means sufficient
@@ -338,13 +339,18 @@ section S "S"
   question Q1
   question Q2
     applies when Q1 is "true"
+  question Q3
+    applies when Q1 is no
 end
 """
     checked = check_source(SourceFile("r.rules", text))
     assert checked.ok, checked.diagnostics
-    formulas = ConditionFormulas(compile_ruleset(checked.checked), {"Q1": "A", "Q2": "B"}, 2)
-    assert evaluate(formulas.greyed("Q2"), {"A": True}) is True  # TRUE is read as `yes`
-    assert evaluate(formulas.greyed("Q2"), {"A": "True"}) is False
+    formulas = ConditionFormulas(compile_ruleset(checked.checked), {"Q1": "A"}, 2)
+    assert evaluate(formulas.greyed("Q2"), {"A": True}) is False  # TRUE is `true` here
+    assert evaluate(formulas.greyed("Q2"), {"A": "yes"}) is True
+    assert evaluate(formulas.greyed("Q3"), {"A": False}) is False  # FALSE is `no`
+    assert evaluate(formulas.greyed("Q3"), {"A": " false "}) is False
+    assert evaluate(formulas.greyed("Q3"), {"A": None}) is True
 
 
 def test_a_condition_too_long_for_a_formula_is_told_in_the_note(tmp_path) -> None:

@@ -168,7 +168,7 @@ class RecordBuilder:
             return text
         if isinstance(raw, bool) and attribute.kind is AttributeKind.YES_OR_NO:
             return "yes" if raw else "no"
-        match = _matching(attribute.values, text)
+        match = matching(attribute.values, text)
         if match is None:
             listed = ", ".join(f"`{value}`" for value in attribute.values)
             return self._reject(field, f"`{text}` is not a value of `{attribute.name}`",
@@ -202,7 +202,7 @@ class RecordBuilder:
         text = _text_of(raw)
         if self._control_character(field, text):
             return None
-        match = _matching(question.scale.categories, text)
+        match = matching(question.scale.categories, text)
         if match is None:
             values = list(question.scale.categories)
             listed = ", ".join(f"`{value}`" for value in values)
@@ -246,17 +246,20 @@ class RecordBuilder:
         return None
 
 
-def _matching(declared: Iterable[str], text: str) -> str | None:
+def matching(declared: Iterable[str], text: str) -> str | None:
     """The declared value a recorded one stands for (see :func:`match_value`); a spreadsheet's
-    TRUE or FALSE (in any case) stands for `yes` or `no`, as Excel exports booleans to CSV."""
+    TRUE or FALSE (in any case) stands for `yes` or `no`, as Excel exports booleans to CSV.
+
+    The one place recorded text becomes a declared value: the workbook template's greying
+    formulas and the case-file schema ask it (and :func:`aliases`) how values may be spelled."""
     declared = tuple(declared)
     found = match_value(declared, text)
-    if found is None and text.casefold() in _SPREADSHEET_BOOLEANS:
-        found = match_value(declared, _SPREADSHEET_BOOLEANS[text.casefold()])
+    if found is None and text.casefold() in SPREADSHEET_BOOLEANS:
+        found = match_value(declared, SPREADSHEET_BOOLEANS[text.casefold()])
     return found
 
 
-_SPREADSHEET_BOOLEANS = {"true": "yes", "false": "no"}
+SPREADSHEET_BOOLEANS = {"true": "yes", "false": "no"}
 
 
 def _blank(value: object) -> bool:
@@ -291,3 +294,11 @@ def _whole_number(value: object) -> int | NumberProblem:
 
 def _expects(attribute: CompiledAttribute) -> str:
     return "a whole number" if attribute.kind is AttributeKind.WHOLE_NUMBER else "text"
+
+
+def aliases(declared: Iterable[str], value: str) -> tuple[str, ...]:
+    """Words other than ``value`` itself (in any case) that are read as it: `true` for `yes`
+    where no declared value is `true`, and `false` for `no`."""
+    declared = tuple(declared)
+    return tuple(word for word in SPREADSHEET_BOOLEANS if word != value.casefold()
+                 and matching(declared, word) == value)
