@@ -524,3 +524,17 @@ def test_a_judgements_sheet_that_cannot_be_read_is_e410(tmp_path, rows, words) -
                         ruleset)
     (problem,) = [d for d in loaded.diagnostics if d.code == "E410"]
     assert words in problem.message
+
+
+def test_the_ratings_sheet_is_measured_before_it_is_loaded(tmp_path) -> None:
+    """A stray cell far away would make the reader allocate the whole grid: refused (E102)."""
+    book = openpyxl.Workbook()
+    book.active.title = "Cases"
+    book.active.append(["case", "disposal"])
+    book.active.append(["C1", "court"])
+    book.create_sheet("Judgements").cell(1_048_576, 16_384, "far")
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    loaded = load_cases([str(path)], load_ruleset(str(ROOT / HMIP)).compiled)
+    (problem,) = [d for d in loaded.diagnostics if d.code == "E102"]
+    assert problem.span.cell == "Judgements!XFD1048576"
