@@ -16,7 +16,8 @@ do so:
 - an answer to every question that applies to the case (E405), each applicability condition
   written as schema (``if``/``then``), unless ``allow_unanswered`` (as ``eval
   --allow-unanswered``); an answer seen by a condition only where its question applies;
-- judgements: only scores judged directly, each one of its band labels (any case).
+- judgements: only scores judged directly, each one of its band labels (any case);
+- an ``inspection:`` block of facts, each one line, the date a date.
 
 What no JSON Schema can say, and so is left to ``eval``: a case id repeated in a file or across
 files (E404: ``uniqueItems`` compares whole cases), that the inputs hold at least one case
@@ -34,6 +35,7 @@ from decimal import Decimal
 
 from ccirules import terms
 from ccirules.compiler import AttributeKind, CompiledAttribute, CompiledRuleset, Rule
+from ccirules.facts import FACT_KEYS, MAX_FACT_CHARS
 from ccirules.limits import CONTROLS
 from ccirules.loaders.records import aliases, matching
 
@@ -65,7 +67,8 @@ class _Schema:
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": f"Case files for {info.title}{version}",
             "description": "What `ccirules eval` accepts as a case file for this ruleset: one "
-                           "case, a list of cases, or `cases:` and `judgements:`. Each line "
+                           "case, a list of cases, or `cases:`, `judgements:` and "
+                           "`inspection:`. Each line "
                            "of a JSON Lines file is one case (#/$defs/case). Written by "
                            "`ccirules schema`.",
             "oneOf": [
@@ -82,6 +85,7 @@ class _Schema:
                     "properties": {
                         "cases": {"type": "array", "items": {"$ref": "#/$defs/case"}},
                         "judgements": self._judgements(),
+                        "inspection": _facts(),
                     },
                 },
                 "applies": {question.name: self._applies(question.name)
@@ -199,6 +203,21 @@ class _Schema:
 
 
 # ---- values ----------------------------------------------------------------------------------
+
+
+def _facts() -> dict[str, object]:
+    """An `inspection:` block (:mod:`ccirules.facts`): each fact optional, one line of at most
+    MAX_FACT_CHARS once trimmed; a date as YYYY-MM-DD, YYYY-MM or YYYY."""
+    line = (rf"^\s*(?:[^\s{_CONTROLS}](?:[^{_CONTROLS}]{{0,{MAX_FACT_CHARS - 2}}}"
+            rf"[^\s{_CONTROLS}])?)?\s*$")
+    text = {"anyOf": [{"type": "null"}, {"type": "string", "pattern": line},
+                      {"type": "number"}, {"type": "boolean"}]}
+    date = {"anyOf": [{"type": "null"}, {"type": "integer", "minimum": 1000, "maximum": 9999},
+                      {"type": "string",
+                       "pattern": r"^\s*(?:[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"
+                                  r")?\s*$"}]}
+    return {"type": "object", "additionalProperties": False,
+            "properties": {fact: date if fact == "date" else text for fact in FACT_KEYS}}
 
 
 def _answers(declared: tuple[str, ...], values: list[str] | None = None) -> dict[str, object]:

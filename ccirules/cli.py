@@ -830,8 +830,7 @@ def lsp() -> None:
               help="The workbook to write (.xlsx), atomically.")
 @click.option("--cases", "count", type=click.IntRange(1, 10_000), default=100,
               show_default=True, help="Rows for cases, with dropdowns and greying.")
-@click.option("--lang", default="en", show_default=True, metavar="en",
-              help="Language of the titles and instructions.")
+@_lang_option
 def template(ruleset: str, output: str, count: int, lang: str) -> None:
     """Write an Excel workbook for recording an inspection under RULESET.
 
@@ -840,20 +839,15 @@ def template(ruleset: str, output: str, count: int, lang: str) -> None:
     Judgements sheet takes the ratings judged directly, an Inspection sheet the inspection's
     facts. `ccirules eval RULESET WORKBOOK.xlsx` scores the filled workbook.
     """
-    from ccirules.api import check_ruleset_file
-    from ccirules.compiler import compile_ruleset
-    from ccirules.template import LANGUAGES, build_template
+    from ccirules.template import build_template
 
-    if lang not in LANGUAGES:
-        raise click.BadParameter(f"`{lang}` is not a language templates are written in "
-                                 f"({', '.join(LANGUAGES)})", param_hint="--lang")
     if not output.lower().endswith(".xlsx"):
         raise click.BadParameter("the template is an Excel workbook: name it FILE.xlsx",
                                  param_hint="--output")
-    checked = check_ruleset_file(ruleset)
-    _fail_on_diagnostics(checked.diagnostics, strict=False)
-    workbook = build_template(checked.model, compile_ruleset(checked.checked), ruleset,
-                              cases=count, lang=lang)
+    loaded = _loaded(ruleset, strict=False)
+    _fail_on_diagnostics(loaded.diagnostics, strict=False)
+    workbook, fallbacks = build_template(loaded.compiled, ruleset, cases=count, lang=lang)
+    _warn_fallback_list(fallbacks, ruleset, strict=False)
     _write(output, workbook, [ruleset])
 
 
@@ -867,9 +861,10 @@ def template(ruleset: str, output: str, count: int, lang: str) -> None:
 def schema(ruleset: str, output: str | None, allow_unanswered: bool) -> None:
     """Write a JSON Schema (draft 2020-12) for RULESET's case files.
 
-    It describes one case, a list of cases, and a file of `cases:` and `judgements:`, and
-    accepts what `ccirules eval` accepts, so forms and other systems can validate case data
-    before it is scored. (Each line of a JSON Lines file is one case: `#/$defs/case`.)
+    It describes one case, a list of cases, and a file of `cases:`, `judgements:` and
+    `inspection:`, and accepts what `ccirules eval` accepts, so forms and other systems can
+    validate case data before it is scored. (Each line of a JSON Lines file is one case:
+    `#/$defs/case`.)
     """
     from ccirules.case_schema import case_file_schema
 

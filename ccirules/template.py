@@ -38,7 +38,6 @@ from ccirules.loaders.tables import FACTS_SHEET as INSPECTION
 from ccirules.loaders.tables import HEADER_ROWS
 from ccirules.loaders.tables import JUDGEMENTS_SHEET as JUDGEMENTS
 from ccirules.loaders.workbooks import CASES_SHEET as CASES
-from ccirules.model import GroupInfo, Model, ancestors
 from ccirules.printer import print_condition
 
 #: The sheets beside those the loader reads (Cases, Judgements, Inspection).
@@ -51,78 +50,22 @@ FACTS = ("area", "nation", "region", "date", "type")
 #: the same ruleset and options give the same bytes.
 FIXED_DATE = datetime.datetime(1980, 1, 1)
 
-#: Languages the template is written in (see :class:`Words`).
-LANGUAGES = ("en",)
-
 _GREY, _HEADING, _NAMES = "D9D9D9", "DDEBF7", "FFF2CC"
-
-#: ccirules' own words in a template, by key. Welsh is added here, in a second table, or
-#: taken from the message catalogue once ccirules has one (see :class:`Words`).
-PHRASES = {
-    "case": "Case id",
-    "case details": "Case details",
-    "heading": "{title}: case judgements",
-    "applies when": "Applies when: {condition}",
-    "not greyed": "Applies when: {condition}. (Cells are not greyed out where it does not "
-                  "apply: the condition is too long for a spreadsheet formula.)",
-    "judgements heading": "Ratings judged directly, for the inspection as a whole",
-    "no judgements": "This ruleset has no scores judged directly.",
-    "facts heading": "About the inspection",
-    "fact area": "the area (or service) inspected",
-    "fact nation": "England, Wales...",
-    "fact region": "the region within the nation",
-    "fact date": "when: YYYY-MM-DD, YYYY-MM or YYYY",
-    "fact type": "the kind of inspection",
-    "instructions heading": "How to fill in this workbook",
-    "instructions": (
-        "Record one case per row on the Cases sheet, starting on the first empty row under "
-        "the names. The row of names ({names}) must stay as it is: ccirules reads the columns "
-        "by those names.|"
-        "Give every case an id in the `case` column, and its details (the columns under "
-        "\"{details}\").|"
-        "Answer each question from its dropdown. Cells greyed out are questions that do not "
-        "apply to that case: leave them blank. A blank answer where a question applies is an "
-        "error when the workbook is scored.|"
-        "Rows left empty are ignored. Other sheets and columns may be added; they are not "
-        "read.|"
-        "Record the ratings judged directly on the Judgements sheet, and the inspection's "
-        "facts on the Inspection sheet (both optional).|"
-        "To score it, save it as an .xlsx workbook and run: ccirules eval {ruleset} "
-        "WORKBOOK.xlsx (judgement files given beside it are read too)."),
-    "columns heading": "The columns of the Cases sheet",
-    "column": "Column",
-    "title": "Title",
-    "takes": "Takes",
-    "applies": "Applies",
-    "always": "always",
-    "any text": "any text",
-    "whole number": "a whole number",
-    "whole number from": "a whole number from {low} to {high}",
-    "scales heading": "What the answers mean",
-    "scale": "Scale",
-    "value": "Value",
-    "means": "Means",
-}
 
 
 class Words:
-    """Every word the template shows, in one language: the ruleset's titles and ccirules' own
-    phrases. Choosing a language happens here and nowhere else: Welsh titles (the ruleset's
-    ``welsh`` clauses) and Welsh phrases plug in here."""
+    """Every word the template shows, in one language: the ruleset's titles
+    (:class:`ccirules.i18n.Titles`, which marks and remembers an English title shown for want of
+    a Welsh one) and ccirules' own words (the message catalogue's ``template.`` entries)."""
 
-    def __init__(self, lang: str = "en") -> None:
-        if lang not in LANGUAGES:
-            raise ValueError(f"templates are written in {', '.join(LANGUAGES)}, not {lang}")
-        self.lang = lang
+    def __init__(self, ruleset: CompiledRuleset, lang: str) -> None:
+        from ccirules.i18n import Messages, Titles
+
+        self.titles = Titles(ruleset, lang)
+        self.messages = Messages(lang)
 
     def __call__(self, key: str, /, **values: object) -> str:
-        return PHRASES[key].format(**values)
-
-    def title(self, node, default: str | None = None) -> str:
-        """A node's title, or ``default`` (its name) where it has none."""
-        if node.title is not None:
-            return node.title.value
-        return default if default is not None else node.name.text
+        return self.messages(key, **values)
 
 
 @attrs.frozen
@@ -135,54 +78,62 @@ class Column:
     groups: tuple[tuple[str, str], ...] = ()
 
 
-def build_template(model: Model, ruleset: CompiledRuleset, ruleset_path: str, *,
-                   cases: int = 100, lang: str = "en") -> bytes:
-    """The workbook for a checked ruleset (its model) and its compiled form, as .xlsx bytes,
-    with room for ``cases`` cases."""
+def build_template(ruleset: CompiledRuleset, ruleset_path: str, *, cases: int = 100,
+                   lang: str = "en") -> tuple[bytes, list[str]]:
+    """The workbook for a compiled ruleset, as .xlsx bytes, with room for ``cases`` cases; and
+    the titles shown in English for want of Welsh (to warn of, W303)."""
     from openpyxl import Workbook
 
-    words = Words(lang)
+    words = Words(ruleset, lang)
     book = Workbook()
     book.properties.created = book.properties.modified = FIXED_DATE  # the same bytes each time
     lists = _Lists(book.create_sheet(LISTS))
     instructions = book.active
     instructions.title = INSTRUCTIONS
-    columns = _columns(model, words)
+    columns = _columns(ruleset, words)
     cases_sheet = book.create_sheet(CASES, 0)
-    _write_cases(cases_sheet, model, ruleset, columns, words, lists, cases)
+    _write_cases(cases_sheet, ruleset, columns, words, lists, cases)
     _write_judgements(book.create_sheet(JUDGEMENTS, 1), ruleset, words, lists)
     _write_facts(book.create_sheet(INSPECTION, 2), words)
-    _write_instructions(instructions, model, ruleset, ruleset_path, columns, words)
+    _write_instructions(instructions, ruleset, ruleset_path, columns, words)
     book.move_sheet(INSTRUCTIONS, -(len(book.sheetnames) - 1))
     lists.sheet.sheet_state = "hidden"
     book.active = book.sheetnames.index(CASES)
-    return _saved(book)
+    return _saved(book), words.titles.fallback_list()
 
 
 # ---- the Cases sheet -------------------------------------------------------------------------
 
 
-def _columns(model: Model, words: Words) -> list[Column]:
+def _columns(ruleset: CompiledRuleset, words: Words) -> list[Column]:
     """The case id, the attributes, then the questions, grouped by the hierarchy: each
     group's questions are next to each other, in the order written."""
-    details = (("", words("case details")),)
-    found = [Column("case", words("case"), details)]
-    found += [Column(node.name.text, words.title(node), details) for node in model.attributes]
-    order = {id(group): index for index, group in enumerate(model.groups)}
+    details = (("", words("template.case_details")),)
+    found = [Column("case", words("template.case"), details)]
+    found += [Column(name, str(words.titles.attribute(name)), details)
+              for name in ruleset.attributes]
+    groups = {group.name: group for group in ruleset.groups}
+    order = {group.name: index for index, group in enumerate(ruleset.groups)}
 
-    def place(info) -> tuple[tuple[int, ...], int]:
-        path = tuple(reversed([order[id(group)] for group in ancestors(info.group)]))
-        return path, model.questions.index(info)
+    def path(question) -> list[str]:
+        """The question's groups, outermost first."""
+        found, name = [], question.group
+        while name is not None and name not in found:  # the checker refuses loops; be safe
+            found.append(name)
+            name = groups[name].parent
+        return found[::-1]
 
-    for info in sorted(model.questions, key=place):
-        path = tuple((group.node.name.text, _group_heading(group, words))
-                     for group in reversed(list(ancestors(info.group))))
-        found.append(Column(info.node.name.text, words.title(info.node), path))
+    written = {question.name: index for index, question in enumerate(ruleset.questions)}
+    for question in sorted(ruleset.questions, key=lambda q: (
+            [order[name] for name in path(q)], written[q.name])):
+        headings = tuple((name, _group_heading(name, words)) for name in path(question))
+        found.append(Column(question.name, str(words.titles.question(question.name)), headings))
     return found
 
 
-def _group_heading(group: GroupInfo, words: Words) -> str:
-    return f"{group.node.name.text} {words.title(group.node, '')}".strip()
+def _group_heading(name: str, words: Words) -> str:
+    title = str(words.titles.group(name))
+    return name if title == name else f"{name} {title}"
 
 
 def _heading_rows(columns: Sequence[Column]) -> int:
@@ -192,8 +143,8 @@ def _heading_rows(columns: Sequence[Column]) -> int:
     return min(max(deepest, 1), HEADER_ROWS - 3)
 
 
-def _write_cases(sheet, model: Model, ruleset: CompiledRuleset, columns: list[Column],
-                 words: Words, lists: _Lists, count: int) -> None:
+def _write_cases(sheet, ruleset: CompiledRuleset, columns: list[Column], words: Words,
+                 lists: _Lists, count: int) -> None:
     from openpyxl.comments import Comment
     from openpyxl.formatting.rule import FormulaRule
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -202,7 +153,7 @@ def _write_cases(sheet, model: Model, ruleset: CompiledRuleset, columns: list[Co
     levels = _heading_rows(columns)
     title_row, names_row = levels + 2, levels + 3
     first, last = names_row + 1, names_row + count
-    _text(sheet.cell(1, 1), words("heading", title=_ruleset_title(ruleset)))
+    _text(sheet.cell(1, 1), words("template.heading", title=_ruleset_title(ruleset, words)))
     sheet.cell(1, 1).font = Font(bold=True, size=14)
     letters = {column.name: get_column_letter(index)
                for index, column in enumerate(columns, start=1)}
@@ -244,8 +195,8 @@ def _write_cases(sheet, model: Model, ruleset: CompiledRuleset, columns: list[Co
                 if greyed is not None:
                     sheet.conditional_formatting.add(cells, FormulaRule(
                         formula=[greyed], fill=grey, font=Font(color="808080")))
-                note = words("applies when" if greyed is not None else "not greyed",
-                             condition=condition)
+                note = words("template.applies_when" if greyed is not None
+                             else "template.not_greyed", condition=condition)
                 name.comment = Comment(note, "ccirules", width=300, height=120)
     sheet.row_dimensions[title_row].height = 90
     sheet.freeze_panes = sheet.cell(first, 2)
@@ -340,7 +291,7 @@ class _Lists:
 def _write_judgements(sheet, ruleset: CompiledRuleset, words: Words, lists: _Lists) -> None:
     from openpyxl.styles import Font
 
-    _text(sheet.cell(1, 1), words("judgements heading"))
+    _text(sheet.cell(1, 1), words("template.judgements_heading"))
     sheet.cell(1, 1).font = Font(bold=True, size=14)
     judged = [score for score in ruleset.scores if score.rule is Rule.JUDGED]
     for index, name in enumerate(("score", "title", "rating"), start=1):
@@ -348,11 +299,11 @@ def _write_judgements(sheet, ruleset: CompiledRuleset, words: Words, lists: _Lis
         sheet.cell(2, index).font = Font(bold=True)
     for row, score in enumerate(judged, start=3):
         _text(sheet.cell(row, 1), score.name)
-        _text(sheet.cell(row, 2), score.title or "")
+        _text(sheet.cell(row, 2), str(words.titles.score(score.name)))
         labels = tuple(band.label for band in score.bands.bands)
         lists.validate(sheet, labels, f"C{row}")
     if not judged:
-        _text(sheet.cell(3, 2), words("no judgements"))
+        _text(sheet.cell(3, 2), words("template.no_judgements"))
     sheet.column_dimensions["A"].width = 12
     sheet.column_dimensions["B"].width = 50
     sheet.column_dimensions["C"].width = 24
@@ -362,7 +313,7 @@ def _write_judgements(sheet, ruleset: CompiledRuleset, words: Words, lists: _Lis
 def _write_facts(sheet, words: Words) -> None:
     from openpyxl.styles import Font
 
-    _text(sheet.cell(1, 1), words("facts heading"))
+    _text(sheet.cell(1, 1), words("template.facts_heading"))
     sheet.cell(1, 1).font = Font(bold=True, size=14)
     for index, name in enumerate(("fact", "value", "about"), start=1):
         _text(sheet.cell(2, index), name)
@@ -370,32 +321,37 @@ def _write_facts(sheet, words: Words) -> None:
     for row, fact in enumerate(FACTS, start=3):
         _text(sheet.cell(row, 1), fact)
         sheet.cell(row, 2).number_format = "@"  # a date stays as typed: 2012-03
-        _text(sheet.cell(row, 3), words(f"fact {fact}"))
+        _text(sheet.cell(row, 3), words(f"template.fact.{fact}"))
     sheet.column_dimensions["A"].width = 12
     sheet.column_dimensions["B"].width = 30
     sheet.column_dimensions["C"].width = 40
 
 
-def _write_instructions(sheet, model: Model, ruleset: CompiledRuleset, ruleset_path: str,
+def _write_instructions(sheet, ruleset: CompiledRuleset, ruleset_path: str,
                         columns: list[Column], words: Words) -> None:
     from openpyxl.styles import Alignment, Font
 
-    rows: list[tuple[str, ...]] = [(_ruleset_title(ruleset),), (words("instructions heading"),)]
-    steps = words("instructions", names="case, " + ", ".join(c.name for c in columns[1:3])
-                  + "...", details=words("case details"), ruleset=ruleset_path)
+    headings = (words("template.instructions_heading"), words("template.columns_heading"),
+                words("template.scales_heading"))
+    rows: list[tuple[str, ...]] = [(_ruleset_title(ruleset, words),), (headings[0],)]
+    steps = words("template.instructions",
+                  names="case, " + ", ".join(c.name for c in columns[1:3]) + "...",
+                  details=words("template.case_details"), ruleset=ruleset_path)
     rows += [(f"{number}.", step) for number, step in enumerate(steps.split("|"), start=1)]
-    rows += [(), (words("columns heading"),),
-             (words("column"), words("title"), words("takes"), words("applies"))]
+    rows += [(), (headings[1],),
+             (words("template.column"), words("template.title"), words("template.takes"),
+              words("template.applies"))]
     for column in columns:
         rows.append((column.name, column.title, *_column_facts(ruleset, column, words)))
-    rows += [(), (words("scales heading"),),
-             (words("scale"), words("value"), words("title"), words("means"))]
-    for scale in model.scales.values():
-        for value in scale.values:
-            rows.append((scale.name.text, value.value.text,
-                         value.title.value if value.title else "", value.category.value))
-    headings = {words("instructions heading"), words("columns heading"),
-                words("scales heading")}
+    rows += [(), (headings[2],),
+             (words("template.scale"), words("template.value"), words("template.title"),
+              words("template.means"))]
+    scales = {question.scale.name: question for question in reversed(ruleset.questions)}
+    for name, question in reversed(scales.items()):
+        for value, category in question.scale.categories.items():
+            title = words.titles.scale_value(question.name, value)
+            rows.append((name, value, "" if title.text == value else str(title),
+                         words(f"template.means.{category.name.lower()}")))
     for row, cells in enumerate(rows, start=1):
         for index, value in enumerate(cells, start=1):
             cell = sheet.cell(row, index)
@@ -410,27 +366,27 @@ def _write_instructions(sheet, model: Model, ruleset: CompiledRuleset, ruleset_p
 def _column_facts(ruleset: CompiledRuleset, column: Column, words: Words) -> tuple[str, str]:
     """What a column takes, and when it applies (questions)."""
     if column.name == "case":
-        return words("any text"), words("always")
+        return words("template.any_text"), words("template.always")
     if column.name in ruleset.attributes:
-        return _takes(ruleset.attributes[column.name], words), words("always")
+        return _takes(ruleset.attributes[column.name], words), words("template.always")
     question = ruleset.question(column.name)
     condition = " and ".join(print_condition(applies.condition) for applies in question.applies)
-    return ", ".join(question.scale.categories), condition or words("always")
+    return ", ".join(question.scale.categories), condition or words("template.always")
 
 
 def _takes(attribute, words: Words) -> str:
     if attribute.kind is AttributeKind.WHOLE_NUMBER:
         if attribute.low is None:
-            return words("whole number")
-        return words("whole number from", low=attribute.low, high=attribute.high)
+            return words("template.whole_number")
+        return words("template.whole_number_from", low=attribute.low, high=attribute.high)
     if attribute.kind is AttributeKind.TEXT:
-        return words("any text")
+        return words("template.any_text")
     return ", ".join(attribute.values)
 
 
-def _ruleset_title(ruleset: CompiledRuleset) -> str:
+def _ruleset_title(ruleset: CompiledRuleset, words: Words) -> str:
     version = f" {ruleset.info.version}" if ruleset.info.version else ""
-    return f"{ruleset.info.title}{version}"
+    return f"{words.titles.ruleset_title()}{version}"
 
 
 # ---- writing ---------------------------------------------------------------------------------

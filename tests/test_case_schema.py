@@ -142,6 +142,15 @@ def test_ratings_must_be_band_labels_of_judged_scores() -> None:
     assert not check.is_valid({"judgements": {"1.1": None}})
 
 
+def test_inspection_facts() -> None:
+    check = validator(FRAMEWORK)
+    assert check.is_valid({"inspection": {"area": "Northamptonshire", "date": "2012-03"}})
+    assert check.is_valid({"cases": [GOOD_CASE], "inspection": {"date": 2012, "type": None}})
+    for facts in ({"city": "x"}, {"date": "March 2012"}, {"area": "x" * 201},
+                  {"area": "two\nlines"}):
+        assert not check.is_valid({"inspection": facts}), facts
+
+
 def test_allow_unanswered_accepts_what_eval_allow_unanswered_accepts() -> None:
     assert validator(FRAMEWORK, "--allow-unanswered").is_valid(_without("A2"))
     assert not validator(FRAMEWORK, "--allow-unanswered").is_valid(_without("setting"))

@@ -28,10 +28,13 @@ DYNAMIC = {
     "report.method.mode.": [mode.value for mode in nodes.RoundingMode],
     "report.method.basis.": [basis.value for basis in nodes.BandBasis],
     "report.fact.": ["area", "nation", "region", "date", "type"],
+    "template.fact.": ["area", "nation", "region", "date", "type"],
+    "template.means.": [category.name.lower() for category in nodes.Category],
 }
 
 #: A message id in code or a template: a quoted literal starting with a catalogue section.
-_CALL = re.compile(r"""["']((?:result|explain|outcome|report)\.[a-z_.][a-z_. ]*[a-z_])["']""")
+_CALL = re.compile(
+    r"""["']((?:result|explain|outcome|report|template)\.[a-z_.][a-z_. ]*[a-z_])["']""")
 
 
 def used_ids() -> set[str]:

@@ -4,6 +4,7 @@ formulas held against the engine's own applicability."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import zipfile
@@ -18,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ccirules.formulas
-from ccirules.api import check_ruleset_file, check_source, load_cases, load_ruleset
+from ccirules.api import check_source, load_cases, load_ruleset
 from ccirules.cli import main
 from ccirules.codegen import COUNTERS
 from ccirules.compiler import AttributeKind, compile_ruleset
@@ -37,8 +38,10 @@ EXAMPLES = {CCI: ["examples/northamptonshire-2012/cases"], HMIP: ["examples/hmip
 
 
 def template(ruleset: str, cases: int = 100) -> bytes:
-    checked = check_ruleset_file(str(ROOT / ruleset))
-    return build_template(checked.model, compile_ruleset(checked.checked), ruleset, cases=cases)
+    workbook, fallbacks = build_template(load_ruleset(str(ROOT / ruleset)).compiled, ruleset,
+                                         cases=cases)
+    assert fallbacks == []
+    return workbook
 
 
 def names_row(sheet) -> int:
@@ -50,25 +53,27 @@ def columns(sheet) -> dict[str, int]:
     return {sheet.cell(row, index).value: index for index in range(1, sheet.max_column + 1)}
 
 
-def example_cases(ruleset: str) -> tuple[list[dict], dict[str, str]]:
-    """The example's cases (whole numbers as numbers, everything else as text) and ratings."""
+def example(ruleset: str) -> tuple[list[dict], dict[str, str], dict[str, str]]:
+    """The example's cases (whole numbers as numbers, everything else as text), ratings and
+    facts."""
     compiled = load_ruleset(str(ROOT / ruleset)).compiled
-    cases, ratings = [], {}
+    cases, ratings, facts = [], {}, {}
     for path in sorted(p for folder in EXAMPLES[ruleset] for p in (ROOT / folder).glob("*.yaml")):
         document = yaml.load(path.read_text(), Loader=yaml.BaseLoader)
-        if "judgements" in document:
-            ratings.update(document["judgements"])
-        cases += document.get("cases", []) if "cases" in document or "judgements" in document \
-            else [document]
+        ratings.update(document.get("judgements", {}))
+        facts.update(document.get("inspection", {}))
+        blocks = {"cases", "judgements", "inspection"}
+        cases += document.get("cases", []) if blocks & document.keys() else [document]
     whole = {name for name, a in compiled.attributes.items()
              if a.kind is AttributeKind.WHOLE_NUMBER}
     return [{key: int(value) if key in whole else value for key, value in case.items()}
-            for case in cases], ratings
+            for case in cases], ratings, facts
 
 
 def filled(ruleset: str, folder: Path, ratings: dict[str, str] | None = None) -> Path:
-    """The template filled with the example's cases (and these ratings), saved in ``folder``."""
-    cases, example_ratings = example_cases(ruleset)
+    """The template filled with the example's cases and facts (and these ratings, else the
+    example's), saved in ``folder``."""
+    cases, example_ratings, facts = example(ruleset)
     book = openpyxl.load_workbook(io.BytesIO(template(ruleset, cases=len(cases) + 3)))
     sheet = book["Cases"]
     first, where = names_row(sheet) + 1, columns(sheet)
@@ -77,11 +82,12 @@ def filled(ruleset: str, folder: Path, ratings: dict[str, str] | None = None) ->
         row = first + offset + (offset >= 5)
         for key, value in case.items():
             sheet.cell(row, where[key], value)
-    judged = book["Judgements"]
-    for row in range(3, judged.max_row + 1):
-        rating = (example_ratings if ratings is None else ratings).get(judged.cell(row, 1).value)
-        if rating is not None:
-            judged.cell(row, 3, rating)
+    for name, values in (("Judgements", example_ratings if ratings is None else ratings),
+                         ("Inspection", facts)):
+        other = book[name]
+        for row in range(3, other.max_row + 1):
+            if other.cell(row, 1).value in values:
+                other.cell(row, 2 if name == "Inspection" else 3, values[other.cell(row, 1).value])
     path = folder / "inspection.xlsx"
     book.save(path)
     return path
@@ -101,13 +107,15 @@ def test_a_filled_template_scores_exactly_as_the_example(ruleset: str, tmp_path)
     expected = scored(ruleset, *(str(ROOT / folder) for folder in EXAMPLES[ruleset]))
     actual = scored(ruleset, str(filled(ruleset, tmp_path)))
     assert actual["cases"] == expected["cases"]
+    assert actual.get("inspection") == expected.get("inspection")  # from the Inspection sheet
+    assert ruleset != CCI or actual["inspection"]["area"] == "Northamptonshire"
     for part in ("scores", "questions"):
         assert json.dumps(actual[part]) == json.dumps(expected[part])
     assert actual["diagnostics"] == []
 
 
 def test_ratings_in_the_workbook_combine_with_judgement_files_beside_it(tmp_path) -> None:
-    _, ratings = example_cases(HMIP)
+    _, ratings, _ = example(HMIP)
     in_sheet = dict(list(ratings.items())[:3])
     beside = tmp_path / "more.yaml"
     beside.write_text(yaml.safe_dump({"judgements": dict(list(ratings.items())[3:])}))
@@ -385,7 +393,7 @@ def test_a_deep_hierarchy_keeps_the_names_row_within_ten_rows() -> None:
             f"{levels}\n{opening}\nquestion Q1\n" + "end\n" * depth)
     checked = check_source(SourceFile("r.rules", text))
     assert checked.ok, checked.diagnostics
-    data = build_template(checked.model, compile_ruleset(checked.checked), "r.rules")
+    data, _ = build_template(compile_ruleset(checked.checked), "r.rules")
     sheet = openpyxl.load_workbook(io.BytesIO(data))["Cases"]
     assert names_row(sheet) == 10
     headings = [sheet.cell(row, 2).value for row in range(2, 9)]
@@ -412,7 +420,7 @@ end
 """
     checked = check_source(SourceFile("r.rules", text.replace('""x""', "x")))
     assert checked.ok, checked.diagnostics
-    data = build_template(checked.model, compile_ruleset(checked.checked), "r.rules")
+    data, _ = build_template(compile_ruleset(checked.checked), "r.rules")
     book = openpyxl.load_workbook(io.BytesIO(data))
     risky = [cell for sheet in book for row in sheet.iter_rows() for cell in row
              if isinstance(cell.value, str) and cell.value[:1] in "=+-@"]
@@ -451,12 +459,28 @@ def test_the_command_writes_a_workbook_eval_reads(tmp_path) -> None:
     assert json.loads(result.stdout)["cases"] == 1
 
 
+def test_welsh_titles_and_words(tmp_path) -> None:
+    output = tmp_path / "arolygiad.xlsx"
+    result = CliRunner().invoke(main, ["template", str(ROOT / CCI), "-o", str(output),
+                                       "--lang", "cy"])
+    assert result.exit_code == 0, result.output
+    assert "W303" in result.output  # question titles have no Welsh yet: listed, marked †
+    book = openpyxl.load_workbook(output)
+    sheet = book["Cases"]
+    assert sheet["A1"].value.startswith("Arolygiad Craidd o Achosion gwaith troseddu ieuenctid")
+    assert sheet.cell(names_row(sheet) - 1, 1).value == "Rhif adnabod yr achos"
+    headings = {cell.value for cell in sheet[2] if cell.value}
+    assert "1 Asesu a chynllunio dedfrydau" in headings
+    assert sheet.cell(names_row(sheet) - 1, columns(sheet)["1.1.1"]).value.endswith(" †")
+    assert book["Instructions"]["A2"].value == "Sut i lenwi'r llyfr gwaith hwn"
+
+
 def test_the_command_refuses_what_it_cannot_do(tmp_path) -> None:
     rules = tmp_path / "r.xlsx"
     rules.write_text((ROOT / HMIP).read_text())
     for args, words in (
             (["-o", str(tmp_path / "t.csv")], "name it FILE.xlsx"),
-            (["-o", str(tmp_path / "t.xlsx"), "--lang", "fr"], "`fr` is not a language")):
+            (["-o", str(tmp_path / "t.xlsx"), "--lang", "fr"], "'fr' is not one of 'en', 'cy'")):
         result = CliRunner().invoke(main, ["template", str(rules), *args])
         assert result.exit_code == 2 and words in result.output, result.output
     result = CliRunner().invoke(main, ["template", str(rules), "-o", str(rules)])
@@ -507,11 +531,13 @@ def test_ratings_and_facts_sheets(tmp_path) -> None:
     path = workbook(tmp_path, CASE_ROWS,
                     [["Ratings"], ["score", "title", "rating"], ["1.1", "Governance", "good"],
                      ["1.2", "Staff", None], [None, "a note for people"]],
-                    [["About"], ["fact", "value"], ["area", "Northamptonshire"], ["date", None]])
+                    [["About"], ["fact", "value"], ["area", "Northamptonshire"], ["region", None],
+                     ["date", datetime.date(2012, 3, 1)]])
     read = excel_workbook(path, Path(path).read_bytes())
     assert [(f.key, f.value, f.value_span.cell) for f in read.judgements] == [
         ("1.1", "good", "Judgements!C3")]
-    assert [(f.key, f.value) for f in read.facts] == [("area", "Northamptonshire")]
+    assert [(f.key, f.value) for f in read.facts] == [("area", "Northamptonshire"),
+                                                      ("date", "2012-03-01")]
 
 
 @pytest.mark.parametrize(("rows", "words"), [

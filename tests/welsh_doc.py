@@ -11,7 +11,8 @@ HEADER = """\
 # Welsh: what awaits review
 
 Inspection reports in Wales are published in Welsh and English, so ccirules speaks both
-(`--lang cy` on `eval`, `explain` and `report`). Two kinds of Welsh text are involved:
+(`--lang cy` on `eval`, `explain`, `report` and `template`). Two kinds of Welsh text are
+involved:
 
 - **ccirules' own words** (column heads, "no score", report headings), from the message
   catalogue `ccirules/messages.json`. **Every Welsh entry below was drafted without a Welsh

@@ -131,12 +131,15 @@ def load_file(path: str, builder: RecordBuilder, diagnostics: list[Diagnostic]
     cases: list[Case] = []
     try:
         if kind == "xlsx":
+            from ccirules.facts import FactField
             from ccirules.loaders.tables import excel_workbook  # only workbooks need calamine
 
-            # The Inspection sheet's facts (workbook.facts) join the judgements once ccirules
-            # reads an inspection's facts (an `inspection:` block, issue 10).
             workbook = excel_workbook(path, data)
-            records, judged = workbook.records, workbook.judgements
+            # The Inspection sheet's facts travel with the judgements, as an `inspection:`
+            # block's do (ccirules.facts tells them apart by their type).
+            records = workbook.records
+            judged = [*workbook.judgements, *(FactField(f.key, f.value, f.key_span, f.value_span)
+                                              for f in workbook.facts)]
         else:
             records, judged = _text_records(kind, source)
         for record in records:

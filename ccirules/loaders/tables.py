@@ -256,8 +256,16 @@ def _sheet_fields(nowhere: SourceFile, sheet: str, rows: list[list], key: str,
         if not _cell_text(cells[named]):
             raise DocumentError(error("E410", f"this {value} has no {key} beside it", where,
                                       hint=f"write its name in the `{key}` column"))
-        yield Field(_cell_text(cells[named]), _cell_text(cells[given]),
+        yield Field(_cell_text(cells[named]), _dated(cells[given]),
                     cell_span(nowhere, sheet, row_index, named + 1), where)
+
+
+def _dated(value: object) -> str:
+    """A cell's text, a date cell as its date (a date typed into a facts sheet is a date
+    there, where the `inspection:` block says `2012-03-01`)."""
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        value = value.date()
+    return value.isoformat() if isinstance(value, datetime.date) else _cell_text(value)
 
 
 
