@@ -17,8 +17,8 @@ The workbook (``ccirules template RULESET -o inspection.xlsx``) has these sheets
 - **Lists** (hidden): the values the dropdowns offer.
 
 Every piece of text (titles, values, labels) is written as a text cell, never as a formula,
-whatever it starts with. The same ruleset and options give the same bytes: the workbook carries
-no creation time and its archive members one fixed date.
+whatever it starts with. The same ruleset and options give the same bytes: the workbook and the
+members of its archive carry one fixed date.
 
 openpyxl is imported by this module alone, and only the ``template`` command imports it.
 """
@@ -33,6 +33,7 @@ from collections.abc import Iterator, Sequence
 import attrs
 
 from ccirules.compiler import AttributeKind, CompiledRuleset, Rule
+from ccirules.facts import FACT_KEYS
 from ccirules.formulas import ConditionFormulas
 from ccirules.loaders.tables import FACTS_SHEET as INSPECTION
 from ccirules.loaders.tables import HEADER_ROWS
@@ -42,9 +43,6 @@ from ccirules.printer import print_condition
 
 #: The sheets beside those the loader reads (Cases, Judgements, Inspection).
 INSTRUCTIONS, LISTS = "Instructions", "Lists"
-
-#: Facts about the inspection, as an ``inspection:`` block in a YAML or JSON file names them.
-FACTS = ("area", "nation", "region", "date", "type")
 
 #: The date a workbook and every member of its archive carry (the earliest zip can hold), so
 #: the same ruleset and options give the same bytes.
@@ -318,7 +316,7 @@ def _write_facts(sheet, words: Words) -> None:
     for index, name in enumerate(("fact", "value", "about"), start=1):
         _text(sheet.cell(2, index), name)
         sheet.cell(2, index).font = Font(bold=True)
-    for row, fact in enumerate(FACTS, start=3):
+    for row, fact in enumerate(FACT_KEYS, start=3):
         _text(sheet.cell(row, 1), fact)
         sheet.cell(row, 2).number_format = "@"  # a date stays as typed: 2012-03
         _text(sheet.cell(row, 3), words(f"template.fact.{fact}"))
