@@ -22,6 +22,7 @@ SCHEMA = json.loads(resources.files("ccirules").joinpath("schemas/result.schema.
 EVAL = GOLDEN / "eval"
 FRAMEWORK = str(EVAL / "framework.rules")
 HMIP = str(RULESETS / "hmip-youth-2018.rules")
+POINTS = str(EVAL / "standards-points.rules")  # the 2018 standards, the overall a sum of points
 
 
 def run(*args: str):
@@ -59,10 +60,13 @@ def test_results_hold_numbers_as_json_numbers() -> None:
                               "json").stdout)
     jsonschema.validate(document, SCHEMA)
     scores = {score["id"]: score for score in document["scores"]}
-    assert scores["overall"]["value"] == 22 and scores["overall"]["display"] == "22 points"
+    assert scores["overall"]["value"] == 61.11 and scores["overall"]["exact"] == "550/9"
     assert scores["2.1"]["value"] == 71 and scores["2.1"]["exact"] == "425/6"
     assert scores["1.1"]["value"] is None and scores["1.1"]["band"]["points"] == 2
     assert all(isinstance(score["exact"], str | None) for score in document["scores"])
+    points = json.loads(run("eval", POINTS, ROOT / "examples" / "hmip-2018", "--format",
+                            "json").stdout)
+    assert next(s for s in points["scores"] if s["id"] == "overall")["value"] == 22
 
 
 def test_expect_reads_results_of_the_earlier_format() -> None:
@@ -84,26 +88,32 @@ def test_expect_refuses_what_is_not_a_result(tmp_path) -> None:
 # ---- gates in the score's unit ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("gate", "words"), [
-    ("overall=50%", "`overall` is a sum of points, not a percentage: give overall=19"),
-    ("overall=50", "`overall` is a sum of points from 0 to 36; 50 is outside that"),
-    ("2.1=65 points", "`2.1` is a percentage, not points: give 2.1=74%"),
-    ("2.1=165", "`2.1` is a percentage from 0% to 100%; 165% is outside that"),
-    ("1.1=2", "`1.1` is judged directly: it has a rating, not a number"),
-    ("overall=many", "`many` is not a number"),
+@pytest.mark.parametrize(("ruleset", "gate", "words"), [
+    (POINTS, "overall=50%", "`overall` is a sum of points, not a percentage: give overall=19"),
+    (POINTS, "overall=50", "`overall` is a sum of points from 0 to 36; 50 is outside that"),
+    (POINTS, "2.1=65 points", "`2.1` is a percentage, not points: give 2.1=74%"),
+    (HMIP, "overall=19 points", "`overall` is a percentage, not points: give overall=74%"),
+    (HMIP, "2.1=165", "`2.1` is a percentage from 0% to 100%; 165% is outside that"),
+    (HMIP, "1.1=2", "`1.1` is judged directly: it has a rating, not a number"),
+    (HMIP, "overall=many", "`many` is not a number"),
 ])
-def test_a_threshold_in_another_unit_is_a_usage_error(gate: str, words: str) -> None:
-    result = run("eval", HMIP, ROOT / "examples" / "hmip-2018", "--fail-under", gate)
+def test_a_threshold_in_another_unit_is_a_usage_error(ruleset: str, gate: str,
+                                                      words: str) -> None:
+    result = run("eval", ruleset, ROOT / "examples" / "hmip-2018", "--fail-under", gate)
     assert result.exit_code == ExitCode.USAGE_ERROR and words in result.output, result.output
 
 
 def test_thresholds_in_their_units_are_compared() -> None:
-    passed = run("eval", HMIP, ROOT / "examples" / "hmip-2018", "--fail-under", "overall=22",
+    passed = run("eval", POINTS, ROOT / "examples" / "hmip-2018", "--fail-under", "overall=22",
                  "--fail-under", "2.1=71%")
     assert passed.exit_code == ExitCode.OK
-    failed = run("eval", HMIP, ROOT / "examples" / "hmip-2018", "--fail-under", "overall=23 points")
+    failed = run("eval", POINTS, ROOT / "examples" / "hmip-2018", "--fail-under",
+                 "overall=23 points")
     assert failed.exit_code == ExitCode.GATE_FAILED
     assert "overall is 22 points, below 23 points" in failed.output
+    shares = run("eval", HMIP, ROOT / "examples" / "hmip-2018", "--fail-under", "overall=61.2%")
+    assert shares.exit_code == ExitCode.GATE_FAILED
+    assert "overall is 61.11%, below 61.2%" in shares.output
 
 
 # ---- JUnit ------------------------------------------------------------------------------------
@@ -192,10 +202,17 @@ def test_the_examples_reproduce_their_committed_results(ruleset, inputs, name) -
     assert result.exit_code == ExitCode.OK, result.output
 
 
-def test_the_pre_commit_hook_checks_rulesets() -> None:
+def test_the_pre_commit_hooks_check_and_lay_out_rulesets() -> None:
     import yaml
 
-    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert hook["entry"] == "ccirules check" and hook["language"] == "python"
-    assert re.search(hook["files"], "rulesets/cci-youth-2012.rules")
-    assert not re.search(hook["files"], "rulesets/cci-youth-2012.tests.yaml")
+    hooks = {hook["id"]: hook for hook in
+             yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert {hook["entry"] for hook in hooks.values()} == {"ccirules check",
+                                                          "ccirules fmt --check"}
+    for hook in hooks.values():
+        assert hook["language"] == "python"
+        assert re.search(hook["files"], "rulesets/cci-youth-2012.rules")
+        assert not re.search(hook["files"], "rulesets/cci-youth-2012.tests.yaml")
+        # What a hook runs passes on the shipped rulesets (pre-commit adds the file names).
+        args = hook["entry"].split()[1:]
+        assert run(*args, *sorted(RULESETS.glob("*.rules"))).exit_code == ExitCode.OK
