@@ -3,7 +3,8 @@
 A run draws a ruleset and a case file and drives them through the whole pipeline: `check` (text
 and JSON), `eval` in every format (table; JSON with `--trace` and `--by`; CSV with `--jobs 2`;
 Markdown in Welsh with `--by`; and `--output`), `report --audit` (in a quarter of runs),
-`explain` (`--score` and `--case`) and `test`. The ruleset is usually a generated framework
+`explain` (`--score` and `--case`), `test`, `schema` and (in a quarter of runs) `template`, its
+workbook read back by `eval`. The ruleset is usually a generated framework
 that passes `check` (:func:`tests.frameworks.frameworks` with ``wild=True``: deep nesting, many
 values, long and odd names, every number form), sometimes one
 edited at random (a generated one or a shipped one), which mostly fails `check` and tests what
@@ -388,6 +389,7 @@ def run_pipeline(folder: Path, run: RunInput) -> Outcome:
         invoke("eval", rules, cases, "--format", "markdown", "--lang", "cy", *by)
         invoke("eval", rules, cases, "--format", "json", "--output", "out.json")
         _diffs(invoke, folder, rules, cases, passed)
+        _template_and_schema(invoke, folder, rules, passed, before[rules])
         if result.exit_code == 0:
             document = json.loads(result.stdout)
             if int(before[rules][:8], 16) % 4 == 0:  # a quarter of runs: a page costs ~0.15 s
@@ -426,6 +428,30 @@ def _diffs(invoke, folder: Path, rules: str, cases: str, passed: bool) -> None:
         if document["changes"] or any(score["changed"] for score in document["scores"]):
             raise RunFailedError("diff", f"ccirules diff {rules} {rules} {cases} found changes:"
                                  f"\n{result.stdout[:3000]}")
+
+
+def _template_and_schema(invoke, folder: Path, rules: str, passed: bool, digest: str) -> None:
+    """The ruleset's case-file schema, which must be JSON; and, in a quarter of runs (a workbook
+    costs ~0.1 s), its inspection workbook, which `eval` must read back: with no cases in it,
+    exactly as an empty inspection (E411)."""
+    result = invoke("schema", rules, "-o", "cases.schema.json")
+    if result.exit_code == 0:
+        json.loads((folder / "cases.schema.json").read_text(encoding="utf-8"))
+    elif passed:
+        raise RunFailedError("schema", f"ccirules schema failed on a ruleset that checks:\n"
+                             f"{result.output[:3000]}")
+    if int(digest[8:16], 16) % 4 == 0:
+        made = invoke("template", rules, "--cases", "3", "-o", "template.xlsx")
+        if made.exit_code == 0:
+            read = invoke("eval", rules, "template.xlsx", "--format", "json")
+            codes = {found["code"] for found in json.loads(read.stdout)["diagnostics"]
+                     if found["severity"] == "error"}
+            if codes != {"E411"}:
+                raise RunFailedError("template", f"eval of an empty template gave {codes}, "
+                                     f"not E411:\n{read.output[:3000]}")
+        elif passed:
+            raise RunFailedError("template", f"ccirules template failed on a ruleset that "
+                                 f"checks:\n{made.output[:3000]}")
 
 
 def _an_attribute(path: Path) -> str | None:
