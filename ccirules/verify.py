@@ -35,13 +35,11 @@ from ccirules.terms import ValueKind
 
 
 class PropertyError(Exception):
-    """A property broken by a given inspection; ``note`` describes any change the property made
-    to it (for the counterexample file)."""
+    """A property broken by a given inspection; ``score`` names the score to explain."""
 
-    def __init__(self, message: str, inspection: Inspection, note: str = "",
-                 score: str | None = None) -> None:
+    def __init__(self, message: str, inspection: Inspection, score: str | None = None) -> None:
         super().__init__(message)
-        self.message, self.inspection, self.note, self.score = message, inspection, note, score
+        self.message, self.inspection, self.score = message, inspection, score
 
 
 @attrs.frozen
@@ -153,9 +151,9 @@ def not_applicable_changes_nothing(ruleset: CompiledRuleset, data: st.DataObject
     after = _evaluate(ruleset, after_inspection)
     for old, new in zip(before.scores, after.scores, strict=True):
         if (old.exact, old.band) != (new.exact, new.band):
-            raise PropertyError(f"{old.name} changed from {shown(old, ruleset)} to "
-                            f"{shown(new, ruleset)}", after_inspection,
-                            "case NA-CASE answers 'not applicable' throughout")
+            raise PropertyError(f"adding case NA-CASE, which answers 'not applicable' "
+                                f"throughout, changes {old.name} from {shown(old, ruleset)} "
+                                f"to {shown(new, ruleset)}", after_inspection, old.name)
 
 
 def _gated_by_answers(ruleset: CompiledRuleset, answers) -> bool:
@@ -204,14 +202,14 @@ def _check_improvement(ruleset: CompiledRuleset, inspection: Inspection, before:
               f"`{improved.answers[name]}`")
     for old, new in zip(before.scores, after.scores, strict=True):
         if old.exact is not None and new.exact is None:
-            raise PropertyError(f"{change} leaves {old.name} with no score", inspection, change,
+            raise PropertyError(f"{change} leaves {old.name} with no score", inspection,
                                 old.name)
         if old.exact is not None and new.exact < old.exact:
             raise PropertyError(f"{change} lowers {old.name} from {shown(old, ruleset)} to "
-                                f"{shown(new, ruleset)}", inspection, change, old.name)
+                                f"{shown(new, ruleset)}", inspection, old.name)
         if old.band is not None and new.band is not None and new.band.rank > old.band.rank:
             raise PropertyError(f"{change} lowers {old.name} from {old.band.label} to "
-                                f"{new.band.label}", inspection, change, old.name)
+                                f"{new.band.label}", inspection, old.name)
 
 
 def _improve(ruleset: CompiledRuleset, case: Case, name: str) -> Case:
@@ -309,10 +307,9 @@ def deterministic_across_runs(ruleset_path: str, ruleset: CompiledRuleset,
 def write_inspection(inspection: Inspection, path: str, note: str = "",
                      inputs: Sequence[str] = ()) -> str:
     """An inspection as a YAML case file (JSON flow syntax, so every value is quoted), written
-    as every output is (never over ``inputs``)."""
+    as every output is (never over ``inputs``); ``note``, what it shows, heads it as comments."""
     lines = ["# Written by ccirules verify: a counterexample, shrunk by hypothesis."]
-    if note:
-        lines.append(f"# {note}")
+    lines += [f"# {line}" for line in note.splitlines()]
     lines.append("cases:")
     lines += [f"  - {json.dumps(testing.record_of(case))}" for case in inspection.cases]
     if not inspection.cases:
@@ -354,7 +351,7 @@ def run_property(name: str, slug: str, check: Callable, ruleset: CompiledRuleset
         path = os.path.join(folder, f"counterexample-{slug}.yaml")
         try:
             os.makedirs(folder, exist_ok=True)
-            write_inspection(violation.inspection, path, violation.note, inputs)
+            write_inspection(violation.inspection, path, f"{name}:\n{violation.message}", inputs)
         except (OSError, CounterexampleNotWrittenError) as problem:
             reason = problem.strerror if isinstance(problem, OSError) else str(problem)
             return PropertyResult(name, False, f"{violation.message} (the counterexample "

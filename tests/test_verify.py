@@ -37,13 +37,17 @@ def test_a_score_that_better_work_lowers_is_caught_with_a_counterexample(tmp_pat
     assert "FAILED  a better answer never lowers a score, band or rating" in result.output
     example = tmp_path / "counterexample-monotonicity.yaml"
     assert example.exists()
-    # The file is an ordinary case file, and it shows the problem: improving the answer named in
-    # its note lowers the overall score.
+    # The file is an ordinary case file headed by the property and the finding, as printed, and
+    # it shows the problem: improving the answer the finding names lowers the overall score.
     ruleset = load_ruleset(str(BROKEN)).compiled
     cases = load_cases([str(example)], ruleset)
     assert cases.inspection is not None
     before = evaluate(ruleset, cases.inspection).score("overall").exact
-    note = example.read_text().splitlines()[1]
+    heading = example.read_text().splitlines()[1:3]
+    assert heading[0] == "# a better answer never lowers a score, band or rating:"
+    note = heading[1]
+    assert f"        {note.removeprefix('# ')}\n" in result.output
+    assert " lowers overall from " in note
     case_id, question = note.split("case ")[1].split("'s answer to ")
     question = question.split(" ")[0]
     improved = [c if c.id != case_id else type(c)(c.id, c.attributes,
