@@ -51,16 +51,20 @@ def _case_section(case: Path) -> str:
         return _command_section(case)
     text = described.read_bytes().decode("utf-8", errors="replace")
     comments = [line[2:] for line in text.splitlines() if line.startswith("# ")]
-    fix = [line[len("fix: "):] for line in comments if line.startswith("fix: ")]
-    explanation = [line for line in comments if not line.startswith("fix: ")]
+    fix_at = next((i for i, line in enumerate(comments) if line.startswith("fix: ")),
+                  len(comments))  # the fix is the last paragraph, however many lines
+    explanation, fix = comments[:fix_at], comments[fix_at:]
+    if fix:
+        fix[0] = fix[0].removeprefix("fix: ")
     if explanation:
         first = explanation[0].split(": ", 1)[-1]
         explanation[0] = first[:1].upper() + first[1:]
     parts = [" ".join(explanation) + "\n"]
     if case.suffix != ".args" and case.suffix != ".xlsx":
-        body = case.read_bytes().decode("utf-8", errors="replace").splitlines()
-        shown = "\n".join(line for line in body if not line.startswith("#")).strip("\n")
-        if shown:
+        # Shown whole, comments too, so the printed line numbers are the shown file's; a file
+        # of comments alone only describes a command that reads another path.
+        shown = case.read_bytes().decode("utf-8", errors="replace").rstrip("\n")
+        if any(not line.startswith("#") for line in shown.splitlines()):
             parts.append(f"`{case.name}`:\n\n```\n{shown}\n```\n")
     exit_line, output = case.with_suffix(".out").read_text(encoding="utf-8").split("\n", 1)
     command = " ".join(shlex.quote(arg) for arg in command_line(case))
