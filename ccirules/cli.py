@@ -652,16 +652,17 @@ def report(ruleset: str, inputs: tuple[str, ...], output: str | None, audit: boo
     case. The same inputs give the same bytes.
     """
     from ccirules import api
+    from ccirules.facts import FACT_KEYS
     from ccirules.output import write_output
     from ccirules.report import ReportOptions, render_report
     from ccirules.report.model import report_identity
     from ccirules.results import Stamp
-    from ccirules.store import FACTS, StoreError, compare
+    from ccirules.store import StoreError, compare
 
     where = dict(_pairs(compare_where, "--compare-where"))
     for fact in where:
-        if fact not in FACTS:
-            raise click.BadParameter(f"`{fact}` is not a fact (facts: {', '.join(FACTS)})",
+        if fact not in FACT_KEYS:
+            raise click.BadParameter(f"`{fact}` is not a fact (facts: {', '.join(FACT_KEYS)})",
                                      param_hint="--compare-where")
     loaded = _loaded(ruleset, strict)
     compiled = loaded.compiled

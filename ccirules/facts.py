@@ -31,6 +31,9 @@ FACT_KEYS = ("area", "nation", "region", "date", "type")
 
 _DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
+#: How a date may be written, in the words of a hint.
+DATE_FORMS = "YYYY-MM-DD, YYYY-MM or YYYY"
+
 #: Longest text a fact may hold: a title, not a document.
 MAX_FACT_CHARS = 200
 
@@ -63,9 +66,10 @@ def read_facts(fields: Iterable[Field], diagnostics: list[Diagnostic]
                 "E413", f"`{key}` must be one line of at most {MAX_FACT_CHARS} characters",
                 field.value_span))
             continue
-        if key == "date" and not _DATE.fullmatch(text):
+        if key == "date" and not is_date(text):
             diagnostics.append(error("E413", f"`{text}` is not a date", field.value_span,
-                                     hint="write dates as YYYY-MM-DD, for example 2012-03-01"))
+                                     hint=f"write a date as {DATE_FORMS}, for example "
+                                     "2012-03-01 or 2012-03"))
             continue
         if key in facts:
             if facts[key] != text:
@@ -77,3 +81,8 @@ def read_facts(fields: Iterable[Field], diagnostics: list[Diagnostic]
         origins[key] = field.value_span
     order = {key: index for index, key in enumerate(FACT_KEYS)}
     return dict(sorted(facts.items(), key=lambda item: order[item[0]])), origins
+
+
+def is_date(text: str) -> bool:
+    """Whether ``text`` is a date as facts and results stores write them (:data:`DATE_FORMS`)."""
+    return _DATE.fullmatch(text) is not None

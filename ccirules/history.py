@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from ccirules.store import FACTS, StoredInspection
+from ccirules.facts import FACT_KEYS
+from ccirules.store import StoredInspection
 
 
 def _clean(text: object) -> str:
@@ -21,8 +22,8 @@ def render_history(inspections: Sequence[StoredInspection], output_format: str) 
              "scores": {name: {"value": None if value is None else format(value, "f"),
                                "band": band} for name, (value, band) in i.scores.items()}}
             for i in inspections]}, indent=2, ensure_ascii=False) + "\n"
-    headings = ["ruleset", "version", *FACTS, "cases", "source", "scores"]
-    rows = [[i.ruleset, i.version or "", *(i.facts.get(fact, "") for fact in FACTS),
+    headings = ["ruleset", "version", *FACT_KEYS, "cases", "source", "scores"]
+    rows = [[i.ruleset, i.version or "", *(i.facts.get(fact, "") for fact in FACT_KEYS),
              "" if i.cases is None else str(i.cases), i.source, str(len(i.scores))]
             for i in inspections]
     rows = [[_clean(cell) for cell in row] for row in rows]

@@ -19,7 +19,6 @@ import csv
 import hashlib
 import io
 import json
-import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -28,6 +27,7 @@ from fractions import Fraction
 import attrs
 
 from ccirules import __version__
+from ccirules.facts import DATE_FORMS, FACT_KEYS, is_date
 
 #: Version of the layout below; a store written by a later layout is refused, not guessed at.
 SCHEMA_VERSION = 1
@@ -69,9 +69,6 @@ CREATE INDEX IF NOT EXISTS inspections_by_ruleset ON inspections (ruleset);
 #: The columns `store import` reads, in this order or any other.
 IMPORT_COLUMNS = ("area", "nation", "region", "date", "ruleset", "score", "value", "band")
 
-FACTS = ("area", "nation", "region", "date", "type")
-
-_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
 
 class StoreError(Exception):
@@ -169,7 +166,7 @@ def _transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]
 def _replace(connection: sqlite3.Connection, inspection: Mapping[str, object],
              scores: Sequence[Mapping[str, object]]) -> None:
     connection.execute("DELETE FROM inspections WHERE identity = ?", (inspection["identity"],))
-    columns = ("identity", "ruleset", "ruleset_version", "ruleset_sha256", *FACTS, "cases",
+    columns = ("identity", "ruleset", "ruleset_version", "ruleset_sha256", *FACT_KEYS, "cases",
                "source", "stamp")
     cursor = connection.execute(
         f"INSERT INTO inspections ({', '.join(columns)}) VALUES "
@@ -195,7 +192,7 @@ def save_result(path: str, document: Mapping[str, object]) -> str:
             _replace(connection, {
                 "identity": who, "ruleset": ruleset["title"],
                 "ruleset_version": ruleset["version"], "ruleset_sha256": ruleset["sha256"],
-                **{fact: facts.get(fact) for fact in FACTS}, "cases": document["cases"],
+                **{fact: facts.get(fact) for fact in FACT_KEYS}, "cases": document["cases"],
                 "source": "eval", "stamp": json.dumps(stamp, sort_keys=True)},
                 [{"score": s["id"], "kind": s["kind"], "value": s["value"], "exact": s["exact"],
                   "sufficient": s["sufficient"], "applicable": s["applicable"],
@@ -249,8 +246,8 @@ def import_csv(csv_path: str, store_path: str) -> int:
         for required in ("area", "ruleset", "score"):
             if not cells.get(required):
                 problems.append(f"{where}: `{required}` is empty")
-        if cells.get("date") and not _DATE.fullmatch(cells["date"]):
-            problems.append(f"{where}: `{cells['date']}` is not a date (YYYY-MM-DD)")
+        if cells.get("date") and not is_date(cells["date"]):
+            problems.append(f"{where}: `{cells['date']}` is not a date ({DATE_FORMS})")
         value = cells.get("value", "").removesuffix("%").strip()
         number = None
         if value:
@@ -263,13 +260,13 @@ def import_csv(csv_path: str, store_path: str) -> int:
         if problems and problems[-1].startswith(where):
             continue
         title, version = split_ruleset(cells["ruleset"])
-        facts = {fact: cells.get(fact) or None for fact in FACTS}
+        facts = {fact: cells.get(fact) or None for fact in FACT_KEYS}
         who = identity(title, {k: v for k, v in facts.items() if v})
         found = inspections.setdefault(who, {
             "identity": who, "ruleset": title, "ruleset_version": version, **facts,
             "source": "import", "stamp": json.dumps({"imported_from": csv_path,
                                                      "tool_version": __version__})})
-        for fact in ("ruleset_version", *FACTS):
+        for fact in ("ruleset_version", *FACT_KEYS):
             mine = version if fact == "ruleset_version" else facts[fact]
             if found.get(fact) != mine:
                 problems.append(f"{where}: `{fact}` differs from an earlier row of the same "
@@ -315,7 +312,7 @@ def stored(path: str) -> list[StoredInspection]:
                 (key,)).fetchall()
             found.append(StoredInspection(
                 who, ruleset, version,
-                {fact: value for fact, value in zip(FACTS, facts, strict=True) if value},
+                {fact: value for fact, value in zip(FACT_KEYS, facts, strict=True) if value},
                 cases, source,
                 {score: (None if value is None else Decimal(value), band)
                  for score, value, band in values}))
