@@ -100,7 +100,7 @@ class Standing(enum.Enum):
     """Where a score stands between the two rulesets, in the order a diff lists scores."""
 
     BAND_MOVED = "band moved"
-    NOT_COMPARABLE = "not computed by both"
+    NOT_COMPARABLE = "no score under one ruleset or both"
     BAND_KEPT = "band unchanged"
 
 

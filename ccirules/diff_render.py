@@ -117,7 +117,8 @@ def impact_lines(diff: Diff, score: ScoreDiff, code: Callable[[str], str],
 
 def explained(diff: Diff) -> list[ScoreDiff]:
     """The scores whose change is explained: changed, and not left uncomputed by a ruleset that
-    could not read the inputs (its diagnostics say why, once)."""
+    could not read the inputs (its diagnostics say why, once). When scores changed but none is
+    explained, a diff says nothing more: "No score changed" would be false."""
     unread = "cannot compute: the inputs could not be read"
     return [score for score in diff.scores
             if score.changed and unread not in (score.old.missing, score.new.missing)]
@@ -162,7 +163,10 @@ def render_text(diff: Diff) -> str:
             if chosen:
                 lines += [f"  {standing.value} ({len(chosen)}):", *chosen]
         changed = explained(diff)
-        lines += ["", "What changed each score:" if changed else "No score changed."]
+        if changed:
+            lines += ["", "What changed each score:"]
+        elif not any(score.changed for score in diff.scores):
+            lines += ["", "No score changed."]
         for score in changed:
             lines.append(f"  {label(score)}: {_counts(score.old)} -> {_counts(score.new)}")
             lines += [f"    {line}" for line in impact_lines(diff, score, code)]
@@ -218,9 +222,10 @@ def render_markdown(diff: Diff) -> str:
             lines.append(f"| {indent}{cell(label(score))} | {cell(state_text(score.old))} | "
                          f"{cell(state_text(score.new))} | {moved} |")
         changed = explained(diff)
-        lines += ["", "### What changed each score" if changed else "No score changed."]
         if changed:
-            lines.append("")
+            lines += ["", "### What changed each score", ""]
+        elif not any(score.changed for score in diff.scores):
+            lines += ["", "No score changed."]
         for score in changed:
             lines.append(f"- **{cell(score.name)}** {cell(score.title or '')}: "
                          f"{cell(_counts(score.old))} → {cell(_counts(score.new))}")
