@@ -750,8 +750,9 @@ CATALOGUE = (
         "type mismatches, cycles among conditions and among scores",
         "E201-E207, one diagnostic per mistake, each at the name or value", names_and_types),
     Row("ruleset", "an empty file; a binary file; a Latin-1 or UTF-16 file; UTF-8 with a "
-        "byte-order mark", "E227; E101 at the first byte that is not UTF-8 text, naming the "
-        "encoding; read as UTF-8", ruleset_files),
+        "byte-order mark", "E227; E101 at the first NUL byte (a binary file); E101 at the "
+        "first byte that is not UTF-8 (Latin-1) or at 1:1 (UTF-16), naming the encoding; read "
+        "as UTF-8", ruleset_files),
     Row("ruleset", "a missing file, a folder, a file over 4 MiB", "E100; E100; E102, before "
         "the file is read", ruleset_paths),
     Row("ruleset", "an unreadable file", "E100 with the system's reason", unreadable),
@@ -789,8 +790,9 @@ CATALOGUE = (
         "with a hint", case_values),
     Row("cases", "an empty file or folder; a binary file; Latin-1 or UTF-16 text; an unknown "
         "extension; a corrupt workbook; a missing path; a file read whole over 64 MiB; UTF-8 "
-        "with a byte-order mark", "E411; E101 at the first byte that is not UTF-8; E101; "
-        "E400; E401; E100; E102 (JSON Lines are streamed instead); read as UTF-8", case_files),
+        "with a byte-order mark", "E411; E101 at the first NUL byte; E101 at the first byte "
+        "that is not UTF-8, or at 1:1 (UTF-16); E400; E401; E100; E102 (JSON Lines are "
+        "streamed instead); read as UTF-8", case_files),
     Row("cases", "blank CSV cells; a header with a blank name; a broken quote",
         "not recorded: fine where a question does not apply, E405 where it does; E410 at the "
         "header cell; E401 at the row", csv_cells),
