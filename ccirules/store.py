@@ -70,7 +70,6 @@ CREATE INDEX IF NOT EXISTS inspections_by_ruleset ON inspections (ruleset);
 IMPORT_COLUMNS = ("area", "nation", "region", "date", "ruleset", "score", "value", "band")
 
 
-
 class StoreError(Exception):
     """A store that cannot be opened, read or written, or an import file with problems (every
     problem is in ``problems``)."""

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from ccirules import store
 from ccirules.cli import main
 from tests.conftest import GOLDEN, ROOT
+from tests.test_docs import snippets
 
 COMPARATORS = GOLDEN / "report" / "comparators.csv"
 FRAMEWORK = "Golden test framework"
@@ -138,3 +139,23 @@ def test_split_ruleset() -> None:
     assert store.split_ruleset("Core Case Inspection 2012.1") == ("Core Case Inspection",
                                                                   "2012.1")
     assert store.split_ruleset("Framework") == ("Framework", None)
+
+
+def _layout(schema: str) -> dict[str, tuple[list, list, list]]:
+    """Each table's columns (name, type, NOT NULL, default, key), foreign keys and indexes."""
+    database = sqlite3.connect(":memory:")
+    database.executescript(schema)
+    tables = [name for (name,) in database.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    return {table: (database.execute(f"PRAGMA table_info({table})").fetchall(),
+                    database.execute(f"PRAGMA foreign_key_list({table})").fetchall(),
+                    database.execute(f"PRAGMA index_list({table})").fetchall())
+            for table in tables}
+
+
+def test_the_schema_in_the_docs_is_the_stores() -> None:
+    """docs/store.md's schema, run in SQLite, makes exactly the store's tables, columns, keys
+    and indexes, so the page people query the store from cannot drift."""
+    [documented] = [snippet.text for snippet in snippets("store.md") if snippet.kind == "sql"]
+    assert _layout(documented) == _layout(store.SCHEMA)
+
