@@ -18,6 +18,7 @@ facts; a fact given twice must agree.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
 
@@ -29,7 +30,7 @@ from ccirules.suggest import did_you_mean
 #: The facts an ``inspection:`` block may give, in the order they are shown.
 FACT_KEYS = ("area", "nation", "region", "date", "type")
 
-_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
+_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", re.ASCII)
 
 #: How a date may be written, in the words of a hint.
 DATE_FORMS = "YYYY-MM-DD, YYYY-MM or YYYY"
@@ -84,5 +85,13 @@ def read_facts(fields: Iterable[Field], diagnostics: list[Diagnostic]
 
 
 def is_date(text: str) -> bool:
-    """Whether ``text`` is a date as facts and results stores write them (:data:`DATE_FORMS`)."""
-    return _DATE.fullmatch(text) is not None
+    """Whether ``text`` is a date as facts and results stores write them (:data:`DATE_FORMS`),
+    and one the calendar has (not 2019-02-30, nor year 0)."""
+    if _DATE.fullmatch(text) is None:
+        return False
+    year, month, day = (int(part) for part in (text + "-01-01").split("-")[:3])
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True

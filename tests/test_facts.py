@@ -1,0 +1,35 @@
+"""An inspection's facts: dates the calendar has, in the forms the docs list, checked once for
+case files and results stores alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from ccirules.api import load_cases, load_ruleset
+from ccirules.facts import is_date
+from tests.conftest import GOLDEN
+
+FRAMEWORK = load_ruleset(str(GOLDEN / "eval" / "framework.rules")).compiled
+
+
+@pytest.mark.parametrize("text", ["2012", "2012-03", "2012-03-01", "2020-02-29", "0001-01-01",
+                                  "9999-12-31"])
+def test_dates_in_every_documented_form(text: str) -> None:
+    assert is_date(text)
+
+
+@pytest.mark.parametrize("text", ["2019-02-30", "2019-02-29", "2019-04-31", "0000", "0000-01",
+                                  "2019-13", "2019-00", "2019-1-5", "12", "March 2012",
+                                  "2012-03-01T10:00", "２０１２"])
+def test_dates_the_calendar_has_not_or_written_otherwise(text: str) -> None:
+    assert not is_date(text)
+
+
+def test_an_impossible_inspection_date_is_located_with_the_forms_in_the_hint(tmp_path) -> None:
+    path = tmp_path / "cases.yaml"
+    path.write_text("inspection:\n  date: 2019-02-30\ncases:\n"
+                    "  - {case: C1, setting: community, age: 15, A1: yes, A2: yes, B1: yes}\n",
+                    encoding="utf-8")
+    [problem] = load_cases([str(path)], FRAMEWORK).diagnostics
+    assert (problem.code, problem.span.line, problem.span.column) == ("E413", 2, 9)
+    assert "YYYY-MM-DD, YYYY-MM or YYYY" in problem.hint
