@@ -61,7 +61,46 @@ def syntax_diagnostic(source: SourceFile, parser: Lark, problem: UnexpectedInput
     if isinstance(problem, UnexpectedCharacters):
         return _unexpected_character(source, problem)
     assert isinstance(problem, UnexpectedToken)
-    return _reserved_word(source, parser, problem) or _unexpected_token(source, parser, problem)
+    return (_reserved_word(source, parser, problem) or _unfinished_line(source, problem)
+            or _unexpected_token(source, parser, problem))
+
+
+# ---- unfinished lines ------------------------------------------------------------------------
+# A keyword where it cannot stand is read as a name or value, so a condition left unfinished at
+# the end of a line (`applies when 1.2.1 is`) takes the next line's first word as its value:
+# `question` or `end`. The parser then stops at a word that makes no sense, or much later, at a
+# block that `end` no longer closes. A line ending in an operator, followed by a line that
+# starts a declaration or closes a block, is the mistake to report.
+
+#: Words and signs after which a value or a name must follow.
+_WANTS_MORE = {"is", "in", "not", "and", "or", "when", "of", "for", ",", "(", "<", "<=", ">",
+               ">=", "=", "!="}
+
+
+def _unfinished_line(source: SourceFile, problem: UnexpectedToken) -> Diagnostic | None:
+    """E105 at the operator ending the first line, before where the parser stopped, whose next
+    line starts with a keyword, a declared level or `end`; None when there is none."""
+    text = source.text
+    stopped = len(text) if problem.token.type == "$END" else problem.token.start_pos
+    starters = {*_STARTING_KEYWORDS, *_DECLARED_LEVEL.findall(text)}
+    last = None  # the last word or sign of the previous line that had one
+    for line in _LINES.finditer(text, 0, stopped):
+        words = [word for word in _TOKENS.finditer(text, line.start(), line.end())
+                 if not word.group().startswith("#")]
+        if not words:
+            continue
+        first = words[0].group()
+        if last is not None and last.group() in _WANTS_MORE and first in starters:
+            operator = last.group()
+            return error("E105", f"the line ends with `{operator}`, which needs something after "
+                         "it", source.span(last.start(), last.end()),
+                         hint=f"finish the line; as it is, `{first}` on the next line is read "
+                              f"as what follows `{operator}`")
+        last = words[-1]
+    return None
+
+
+_LINES = re.compile(r"[^\n]+")
 
 
 # ---- reserved words --------------------------------------------------------------------------
@@ -168,11 +207,11 @@ def _unexpected_token(source: SourceFile, parser: Lark, problem: UnexpectedToken
     if token.type == "$END":
         span = _end_of_file_span(source)
         if "END" in expected and opener is not None:
-            return _unclosed(source, problem, None)
+            return _undeclared_group(source, problem) or _unclosed(source, problem, None)
         return error("E105", "the file ends in the middle of a declaration", span,
                      hint=_valid_here(parser, expected))
     if "END" in expected and opener is not None and _starts_declaration(source, parser, token):
-        return _unclosed(source, problem, token)
+        return _undeclared_group(source, problem) or _unclosed(source, problem, token)
 
     span = source.span(token.start_pos, token.end_pos)
     if token.type == "END" and opener is None:
@@ -216,10 +255,14 @@ def _misread_group_opener(source: SourceFile, parser: Lark, problem: UnexpectedT
     stack = problem.state.value_stack
     position = _stack_index(stack, word)
     before = _last_declaration(stack[position - 1]) if position > 0 else None
+    misspelt = did_you_mean(str(word), _STARTING_KEYWORDS) if str(word).islower() else None
     if before is not None and before.data in _TITLED and _untitled(before):
         line_end = source.text.find("\n", word.start_pos)
         end = len(source.text) if line_end == -1 else line_end
         title = source.text[word.start_pos:end].strip()
+        if misspelt is not None:  # a lower-case word next to a keyword: a slip, not a title
+            return error("E105", f"`{word}` is not a keyword or a declared level", span,
+                         hint=misspelt)
         return error("E105", "titles must be in double quotes", source.span(word.start_pos, end),
                      hint=f'write "{title}"')
     header = stack[position:]
@@ -235,6 +278,32 @@ def _misread_group_opener(source: SourceFile, parser: Lark, problem: UnexpectedT
         hint = ("a group starts with a level declared by `level`, such as "
                 + (", ".join(f"`{level}`" for level in sorted(levels)) or "`level section`"))
     return error("E105", f"`{word}` is not a keyword or a declared level", span, hint=hint)
+
+
+def _undeclared_group(source: SourceFile, problem: UnexpectedToken) -> Diagnostic | None:
+    """E105 at the first group, parsed or still open, whose level word is not a declared level.
+
+    A mistyped keyword at the start of a line (``qestion 1.2.3 "..."``) opens a group that the
+    next `end` closes, so the block that `end` belonged to is reported as left open, far from
+    the slip. The slip is the mistake to report.
+    """
+    levels = set(_DECLARED_LEVEL.findall(source.text))
+    words = [tokens[0] for tokens, _ in _open_blocks(problem) if tokens[0].type == "IDENT"]
+    pending = list(problem.state.value_stack)
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Tree):
+            pending.extend(item.children)
+            if item.data == "group" and isinstance(item.children[0], Token):
+                words.append(item.children[0])
+    undeclared = [word for word in words if str(word) not in levels and str(word) != "end"]
+    if not undeclared:
+        return None
+    word = min(undeclared, key=lambda found: found.start_pos)
+    hint = did_you_mean(str(word), _STARTING_KEYWORDS + tuple(levels)) or (
+        "a group starts with a level declared by `level`")
+    return error("E105", f"`{word}` is not a keyword or a declared level",
+                 source.span(word.start_pos, word.end_pos), hint=hint)
 
 
 def _stack_index(stack: list, item: object) -> int:
@@ -310,14 +379,18 @@ def _open_blocks(problem: UnexpectedToken) -> list[tuple[list[Token], int]]:
     """The blocks still open where parsing stopped, outermost first: the tokens that opened
     each (a level word or `scale`/`bands`, then its name) and its place on the parser's stack.
 
-    A bare IDENT token on the parser's value stack can only be a group's level word (every
-    other name is already reduced into a ``name`` tree), and SCALE/BANDS tokens open the other
-    blocks.
+    A bare IDENT token on the parser's value stack is a group's level word when it follows a
+    declaration, a title or nothing; one that follows a keyword or another bare word is a name
+    or value the parser had not yet reduced when it stopped (``aplies when 1.1.1``: ``when`` is
+    the name of the group ``aplies`` seems to open). SCALE/BANDS tokens open the other blocks.
     """
     stack = getattr(getattr(problem, "state", None), "value_stack", None) or []
     blocks = []
     for index, item in enumerate(stack):
         if isinstance(item, Token) and item.type in ("IDENT", "SCALE", "BANDS"):
+            previous = stack[index - 1] if index else None
+            if item.type == "IDENT" and isinstance(previous, Token) and previous.type != "STRING":
+                continue  # a name or value not yet reduced: after a keyword, or a level word
             following = stack[index + 1] if index + 1 < len(stack) else None
             tokens = [item]
             if following is not None and getattr(following, "children", None):

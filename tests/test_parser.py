@@ -259,6 +259,45 @@ def test_without_indentation_to_go_by_the_innermost_open_block_is_named() -> Non
     assert scale.message == "`scale s` opened at line 1 is not closed before `attribute` at line 2"
 
 
+_CRITERION = 'level c "C"\nattribute a yes or no\nc 1.1 "x"\n  question 1.1.1\n  question 1.1.2\n'
+
+
+@pytest.mark.parametrize("clause", ["aplies when 1.1.1 is yes", "aplies when a is yes"])
+def test_a_misspelt_clause_keyword_is_blamed_not_the_word_after_it(clause: str) -> None:
+    """`aplies when 1.1.1` leaves `when` unreduced on the parser's stack: it is the name of the
+    group `aplies` seems to open, not a level word of its own."""
+    diagnostic = parse_error(f"{_CRITERION}    {clause}\nend\n")
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("E105", 6, 5)
+    assert diagnostic.message == "`aplies` is not a keyword or a declared level"
+    assert diagnostic.hint == "did you mean `applies`?"
+
+
+@pytest.mark.parametrize(("ending", "operator", "column"), [
+    ("a is", "is", 20), ("a is yes and", "and", 27), ("a in (yes,", ",", 27),
+    ("1.1.1 is not", "not", 27)])
+@pytest.mark.parametrize("next_line", ["  question 1.1.3", "end"])
+def test_a_line_left_unfinished_is_blamed_not_the_next_line_it_swallows(
+        ending: str, operator: str, column: int, next_line: str) -> None:
+    """The next line's first word is read as the missing value (a keyword where it cannot stand
+    is a name): `question` then stops the parser, `end` is taken and a block stays open."""
+    text = f"{_CRITERION}    applies when {ending}\n{next_line}\n" + \
+        ("end\n" if next_line != "end" else "") + 'headline h "H"\n'
+    diagnostic = parse_error(text)
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("E105", 6, column)
+    assert diagnostic.message == f"the line ends with `{operator}`, which needs something after it"
+    assert f"`{next_line.split()[0]}` on the next line" in diagnostic.hint
+
+
+def test_a_misspelt_declaration_keyword_is_blamed_not_the_block_its_end_leaves_open() -> None:
+    text = ('level s "S"\nlevel c "C" within s\ns 1 "S"\n  c 1.1 "x"\n    question q1\n'
+            '    qestion q2 "Q"\n      applies when q1 is yes\n    question q3\n  end\n'
+            '  c 1.2 "y"\n    question q4\n  end\nend\nheadline h "H"\n')
+    diagnostic = parse_error(text)
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("E105", 6, 5)
+    assert diagnostic.message == "`qestion` is not a keyword or a declared level"
+    assert "`question`" in diagnostic.hint
+
+
 def test_misspelt_keyword_gets_a_suggestion() -> None:
     assert "`applies`" in parse_error('question q "x" applys when a is b').hint
     assert "`question`" in parse_error('questoin q "x"').hint
