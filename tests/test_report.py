@@ -71,6 +71,20 @@ def test_every_section(northamptonshire: str) -> None:
     assert "ccirules 0.1.0" in northamptonshire  # the stamp
 
 
+def test_the_method_states_the_rounding_of_every_score(northamptonshire: str, tmp_path,
+                                                       monkeypatch) -> None:
+    """One rounding for all is said once; the 2018 overall, a share of points to 2 decimal
+    places, is named beside the whole-number scores, and ratings judged directly (1.x, 4.1),
+    which are not rounded, are in neither."""
+    whole = "Scores are rounded once, halves up, to whole numbers"
+    assert re.findall(r"<li>([^<]*)rounded once", section(northamptonshire, "method")) == [
+        "Scores are "]
+    monkeypatch.chdir(ROOT)
+    method = section(report(tmp_path, *HMIP), "method")
+    assert f"<li>2.1, 2.2, 2.3, 2.4, 3.1, 3.2, 3.3: {whole}" in method
+    assert "<li>overall: Scores are rounded once, halves up, to 2 decimal places" in method
+
+
 def test_findings_weakest_first(northamptonshire: str) -> None:
     findings = section(northamptonshire, "findings")
     rmp = ('<span class="qid">1.1.8</span> Was a risk management plan completed where '

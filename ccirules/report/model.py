@@ -478,16 +478,20 @@ def _method(ruleset: CompiledRuleset, words: Messages) -> list[str]:
         by_rule.setdefault(score.rule, []).append(score.name)
     for rule, names in by_rule.items():
         lines.append(f"{', '.join(names)}: {words('report.method.' + rule.value)}")
-    first = ruleset.scores[0] if ruleset.scores else None
-    if first is not None:
-        rounding = first.rounding
+    by_rounding: dict[tuple, list[str]] = {}
+    for score in ruleset.scores:
+        if score.rule is not Rule.JUDGED:  # a rating is not rounded
+            by_rounding.setdefault((score.rounding, score.band_basis), []).append(score.name)
+    for (rounding, band_basis), names in by_rounding.items():
         mode = words("report.method.mode." + rounding.mode.value)
-        basis = words("report.method.basis." + first.band_basis.value)
+        basis = words("report.method.basis." + band_basis.value)
         if rounding.places:
-            lines.append(words("report.method.rounding", mode=mode, places=rounding.places,
-                               basis=basis))
+            sentence = words("report.method.rounding", mode=mode, places=rounding.places,
+                             basis=basis)
         else:
-            lines.append(words("report.method.rounding.whole", mode=mode, basis=basis))
+            sentence = words("report.method.rounding.whole", mode=mode, basis=basis)
+        # One rounding for every score is said once; scores rounded otherwise are named.
+        lines.append(sentence if len(by_rounding) == 1 else f"{', '.join(names)}: {sentence}")
     return lines
 
 
