@@ -76,7 +76,8 @@ def read_facts(fields: Iterable[Field], diagnostics: list[Diagnostic]
             if facts[key] != text:
                 diagnostics.append(error(
                     "E413", f"`{key}` is `{text}` here but `{facts[key]}` elsewhere",
-                    field.value_span, related=[Related(origins[key], "first given here")]))
+                    field.value_span, related=[Related(origins[key], "first given here")],
+                    hint="an inspection has one of each fact: make them agree, or give it once"))
             continue
         facts[key] = text
         origins[key] = field.value_span

@@ -33,3 +33,15 @@ def test_an_impossible_inspection_date_is_located_with_the_forms_in_the_hint(tmp
     [problem] = load_cases([str(path)], FRAMEWORK).diagnostics
     assert (problem.code, problem.span.line, problem.span.column) == ("E413", 2, 9)
     assert "YYYY-MM-DD, YYYY-MM or YYYY" in problem.hint
+
+
+def test_a_fact_given_differently_by_two_files_points_at_both(tmp_path) -> None:
+    case = "  - {case: C%d, setting: community, age: 15, A1: yes, A2: yes, B1: yes}\n"
+    for number, area in ((1, "Northamptonshire"), (2, "Leicestershire")):
+        (tmp_path / f"c{number}.yaml").write_text(
+            f"inspection:\n  area: {area}\ncases:\n" + case % number, encoding="utf-8")
+    [problem] = load_cases([str(tmp_path)], FRAMEWORK).diagnostics
+    assert (problem.code, problem.span.line, problem.span.column) == ("E413", 2, 9)
+    assert problem.message == "`area` is `Leicestershire` here but `Northamptonshire` elsewhere"
+    assert [(r.span.line, r.message) for r in problem.related] == [(2, "first given here")]
+    assert problem.hint == "an inspection has one of each fact: make them agree, or give it once"

@@ -126,6 +126,7 @@ def test_ratings_in_the_workbook_combine_with_judgement_files_beside_it(tmp_path
     beside.write_text(yaml.safe_dump({"judgements": ratings}))
     result = CliRunner().invoke(main, ["eval", str(ROOT / HMIP), str(workbook), str(beside)])
     assert result.exit_code == 3 and "is judged twice" in result.output
+    assert "help: record each rating once, in one file or sheet" in result.output
 
 
 # ---- what the workbook holds -----------------------------------------------------------------

@@ -198,7 +198,8 @@ def read_judgements(ruleset: CompiledRuleset, fields: list[tuple[Field, str]],
             continue
         if field.key in ratings:
             diagnostics.append(error("E409", f"`{field.key}` is judged twice", field.key_span,
-                                     related=[Related(origins[field.key], "first judged here")]))
+                                     related=[Related(origins[field.key], "first judged here")],
+                                     hint="record each rating once, in one file or sheet"))
             continue
         labels = [band.label for band in score.bands.bands]
         text = "" if field.value is None else str(field.value).strip()
@@ -216,5 +217,6 @@ def read_judgements(ruleset: CompiledRuleset, fields: list[tuple[Field, str]],
         if name not in given:
             diagnostics.append(warning("W409", f"no rating was recorded for `{name}`, which is "
                                        "judged directly", score.span,
-                                       hint="add it under `judgements:` in a YAML or JSON file"))
+                                       hint="rate it under `judgements:` in a YAML or JSON "
+                                            "file, or on the Judgements sheet of a workbook"))
     return Judgements(ratings, origins, facts, fact_origins)
