@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
 import zipfile
 from collections.abc import Iterator, Sequence
 
@@ -334,7 +335,8 @@ def _write_instructions(sheet, ruleset: CompiledRuleset, ruleset_path: str,
     rows: list[tuple[str, ...]] = [(_ruleset_title(ruleset, words),), (headings[0],)]
     steps = words("template.instructions",
                   names="case, " + ", ".join(c.name for c in columns[1:3]) + "...",
-                  details=words("template.case_details"), ruleset=ruleset_path)
+                  details=words("template.case_details"),
+                  ruleset=os.path.basename(ruleset_path))  # the workbook travels; paths do not
     rows += [(f"{number}.", step) for number, step in enumerate(steps.split("|"), start=1)]
     rows += [(), (headings[1],),
              (words("template.column"), words("template.title"), words("template.takes"),

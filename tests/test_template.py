@@ -434,8 +434,14 @@ end
     assert not any(b"<f>" in sheet or b"<f " in sheet for sheet in sheets)
 
 
-def test_the_same_ruleset_gives_the_same_bytes() -> None:
-    assert template(HMIP) == template(HMIP)
+def test_the_same_ruleset_gives_the_same_bytes_wherever_it_is(tmp_path) -> None:
+    """The instructions name the ruleset's file, not the folder it was in when the workbook
+    was made."""
+    copy = tmp_path / "elsewhere" / Path(HMIP).name
+    copy.parent.mkdir()
+    copy.write_bytes((ROOT / HMIP).read_bytes())
+    compiled = load_ruleset(str(copy)).compiled
+    assert template(HMIP) == template(HMIP) == build_template(compiled, str(copy))[0]
 
 
 def test_the_command_writes_a_workbook_eval_reads(tmp_path) -> None:
