@@ -33,16 +33,27 @@ class ExitCode(enum.IntEnum):
     INTERNAL_ERROR = 70
 
 
-EXIT_CODES_HELP = """\b
-Exit codes:
-  0   success
-  1   a gate failed (a score, a result or a ruleset test not as expected)
-  2   usage error: unknown option, missing argument
-  3   inputs invalid: a ruleset or case file has errors (or warnings, with --strict)
-  70  internal error in ccirules (please report it)"""
+def exit_codes_help(gate: str | None, *, reads_inputs: bool = True) -> str:
+    """The exit codes a command can give, for its --help: code 1 only with the ``gate`` that
+    gives it, and 3 only for a command that reads inputs (the README's table, per command)."""
+    lines = ["\b", "Exit codes:", "  0   success"]
+    if gate is not None:
+        lines.append(f"  1   {gate}")
+    lines.append("  2   usage error: unknown option, missing argument")
+    if reads_inputs:
+        lines.append("  3   inputs invalid: a ruleset or case file has errors (or warnings, with "
+                     "--strict)")
+    lines.append("  70  internal error in ccirules (please report it)")
+    return "\n".join(lines)
 
 
-@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+#: The exit codes of a command that has no gate.
+NO_GATE_EXIT_CODES = exit_codes_help(None)
+
+
+@click.group(epilog=exit_codes_help("a gate failed (a score, a result, a ruleset test, a "
+                                    "property or a layout not as expected)"),
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ccirules")
 @click.option("--no-cache", is_flag=True,
               help="Compile rulesets afresh instead of using the compiled-ruleset cache "
@@ -53,7 +64,7 @@ def main(no_cache: bool) -> None:
         os.environ["CCIRULES_CACHE"] = "off"  # seen by every command, and by its subprocesses
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@main.command(epilog=NO_GATE_EXIT_CODES)
 @click.argument("rulesets", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]),
               default="text", show_default=True,
@@ -238,7 +249,8 @@ def _with_shared_options(function):
     return function
 
 
-@main.command("eval", epilog=EXIT_CODES_HELP)
+@main.command("eval", epilog=exit_codes_help(
+    "a gate failed: --fail-under, --fail-on-band, --expect (--expect-same-ruleset)"))
 @click.argument("ruleset", type=click.Path(dir_okay=False))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "output_format",
@@ -366,7 +378,7 @@ def _gates(evaluation: Evaluation, stamp, thresholds, bands, expect: str | None,
         sys.exit(ExitCode.GATE_FAILED)
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@main.command(epilog=NO_GATE_EXIT_CODES)
 @click.argument("ruleset", type=click.Path(dir_okay=False))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--score", "target", metavar="ID", help="The score to explain.")
@@ -410,7 +422,8 @@ def explain(ruleset: str, inputs: tuple[str, ...], target: str | None, case_id: 
     click.echo(text, nl=False)
 
 
-@main.command("test", epilog=EXIT_CODES_HELP)
+@main.command("test", epilog=exit_codes_help(
+    "a test failed, or coverage is below --threshold"))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--junit-xml", type=click.Path(dir_okay=False),
               help="Also write the results as JUnit XML (for CI dashboards); with --threshold, "
@@ -500,7 +513,8 @@ def test_command(paths: tuple[str, ...], junit_xml: str | None, threshold: float
         sys.exit(ExitCode.GATE_FAILED)
 
 
-@main.command("diff", epilog=EXIT_CODES_HELP)
+@main.command("diff", epilog=exit_codes_help(
+    "--fail-on-band-change: a score moved band"))
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
 @click.argument("inputs", nargs=-1, type=click.Path())
@@ -569,7 +583,7 @@ def _listed(lead: str, items: tuple[str, ...], width: int = 100) -> str:
     return "\n".join([*lines, line.rstrip()])
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@main.command(epilog=exit_codes_help("a property failed (a counterexample is written)"))
 @click.argument("ruleset", type=click.Path(dir_okay=False))
 @click.option("--examples", type=click.IntRange(1, 100_000), default=100, show_default=True,
               help="Generated inspections per property.")
@@ -618,7 +632,7 @@ def verify(ruleset: str, examples: int, seed: int, counterexamples: str,
         sys.exit(ExitCode.GATE_FAILED)
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@main.command(epilog=NO_GATE_EXIT_CODES)
 @click.argument("ruleset", type=click.Path(dir_okay=False))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
@@ -716,7 +730,7 @@ def store_group() -> None:
     """Manage a results store (an SQLite file of published scores, for comparisons)."""
 
 
-@store_group.command("import", epilog=EXIT_CODES_HELP)
+@store_group.command("import", epilog=NO_GATE_EXIT_CODES)
 @click.argument("csv_file", type=click.Path(dir_okay=False))
 @click.option("--store", "store_path", required=True, type=click.Path(dir_okay=False),
               metavar="FILE.sqlite", help="The store to import into (created if need be).")
@@ -740,7 +754,7 @@ def store_import(csv_file: str, store_path: str) -> None:
     click.echo(f"imported {count} inspection{'' if count == 1 else 's'} into {store_path}")
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@main.command(epilog=NO_GATE_EXIT_CODES)
 @click.argument("store_path", metavar="FILE.sqlite", type=click.Path(dir_okay=False))
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]),
               default="table", show_default=True)
@@ -757,7 +771,7 @@ def history(store_path: str, output_format: str) -> None:
     click.echo(render_history(found, output_format), nl=False)
 
 
-@main.command("fmt", epilog=EXIT_CODES_HELP)
+@main.command("fmt", epilog=exit_codes_help("--check: a file would change"))
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--check", is_flag=True,
               help="Change nothing; list the files that would change and exit 1 if any would.")
@@ -812,7 +826,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
         sys.exit(ExitCode.GATE_FAILED)
 
 
-@main.command()
+@main.command(epilog=exit_codes_help(None, reads_inputs=False))
 def lsp() -> None:
     """Run the language server for editors, over standard input and output.
 
@@ -825,7 +839,7 @@ def lsp() -> None:
     serve()
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@main.command(epilog=NO_GATE_EXIT_CODES)
 @click.argument("ruleset", type=click.Path(dir_okay=False))
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="The workbook to write (.xlsx), atomically.")
@@ -852,7 +866,7 @@ def template(ruleset: str, output: str, count: int, lang: str) -> None:
     _write(output, workbook, [ruleset])
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@main.command(epilog=NO_GATE_EXIT_CODES)
 @click.argument("ruleset", type=click.Path(dir_okay=False))
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write the schema to FILE (atomically) instead of standard output.")

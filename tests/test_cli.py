@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
 from click.testing import CliRunner
 
 from ccirules.cli import ExitCode, main
-from tests.conftest import RULESETS
+from tests.conftest import ROOT, RULESETS
 
 SHIPPED = sorted(str(path) for path in RULESETS.glob("*.rules"))
 
@@ -57,10 +58,33 @@ def test_usage_errors_have_their_own_exit_code() -> None:
 
 
 def test_help_lists_the_exit_codes() -> None:
-    for args in (["--help"], ["check", "--help"]):
+    for args in (["--help"], ["eval", "--help"]):
         output = run(*args).output
         for code in ExitCode:
             assert f"  {code.value} " in output
+
+
+def _readme_exit_codes() -> dict[str, tuple[bool, bool]]:
+    """Each command's row of the README's table: whether it can exit 1, and 3."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("What each command can give:"):].split("\n\n")[1]
+    found = {}
+    for row in table.splitlines()[2:]:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        for command in re.findall(r"`([^`]+)`", cells[0]):
+            found[command] = (bool(cells[2]), bool(cells[4]))
+    return found
+
+
+def test_each_commands_help_lists_the_exit_codes_the_readme_gives_it() -> None:
+    table = _readme_exit_codes()
+    assert len(table) == 13
+    for command, (gates, reads_inputs) in table.items():
+        output = run(*command.split(), "--help").output
+        listed = set(re.findall(r"^\s+(\d+)\s{2,}", output[output.index("Exit codes:"):], re.M))
+        expected = {"0", "2", "70"} | ({"1"} if gates else set()) | ({"3"} if reads_inputs
+                                                                     else set())
+        assert listed == expected, command
 
 
 def test_check_does_not_modify_its_inputs(tmp_path) -> None:
