@@ -19,9 +19,10 @@ import csv
 import hashlib
 import io
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 
 import attrs
@@ -67,7 +68,13 @@ CREATE INDEX IF NOT EXISTS inspections_by_ruleset ON inspections (ruleset);
 """
 
 #: The columns `store import` reads, in this order or any other.
-IMPORT_COLUMNS = ("area", "nation", "region", "date", "ruleset", "score", "value", "band")
+#: The columns an import file must have, and those it may leave out (as if empty).
+REQUIRED_COLUMNS = ("area", "ruleset", "score", "value")
+OPTIONAL_COLUMNS = ("nation", "region", "date", "type", "band")
+
+#: A published score as people write one: digits, a point and up to six decimals (the limits
+#: of ruleset numbers), with no sign or exponent; a percent sign after it is allowed.
+_PUBLISHED = re.compile(r"\d{1,15}(\.\d{1,6})?", re.ASCII)
 
 
 class StoreError(Exception):
@@ -214,20 +221,25 @@ def split_ruleset(text: str) -> tuple[str, str | None]:
 
 
 def import_csv(csv_path: str, store_path: str) -> int:
-    """Import published figures (:data:`IMPORT_COLUMNS`; a row per score of an inspection);
-    returns how many inspections were stored. Every problem is reported at once, with its line,
-    and then nothing is written."""
+    """Import published figures (a row per score of an inspection, under a header naming
+    :data:`REQUIRED_COLUMNS` and any of :data:`OPTIONAL_COLUMNS`); returns how many inspections
+    were stored. Every problem is reported at once, with its line, and then nothing is
+    written."""
     try:
         with open(csv_path, encoding="utf-8-sig", newline="") as handle:
             text = handle.read()
-    except (OSError, UnicodeDecodeError) as problem:
-        raise StoreError(f"{csv_path}: cannot be read: {problem}") from None
+    except OSError as problem:
+        raise StoreError(f"{csv_path}: cannot be read: {problem.strerror or problem}") from None
+    except UnicodeDecodeError as problem:
+        raise StoreError(f"{csv_path}: is not UTF-8 text (byte {problem.start + 1})",
+                         ["save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8)"]) from None
     reader = csv.DictReader(io.StringIO(text))
     header = [name.strip() for name in reader.fieldnames or []]
-    missing = [name for name in IMPORT_COLUMNS if name not in header]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise StoreError(f"{csv_path}: the header lacks " + ", ".join(missing),
-                         [f"columns are: {','.join(IMPORT_COLUMNS)} (and optionally type)"])
+                         [f"columns are: {', '.join(REQUIRED_COLUMNS)}; and optionally "
+                          f"{', '.join(OPTIONAL_COLUMNS)}"])
     reader.fieldnames = header
     problems: list[str] = []
     inspections: dict[str, dict[str, object]] = {}
@@ -250,12 +262,11 @@ def import_csv(csv_path: str, store_path: str) -> int:
         value = cells.get("value", "").removesuffix("%").strip()
         number = None
         if value:
-            try:
+            if _PUBLISHED.fullmatch(value):
                 number = Decimal(value)
-                if not number.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
-                problems.append(f"{where}: `{cells['value']}` is not a number")
+            else:
+                problems.append(f"{where}: `{cells['value']}` is not a published score (write "
+                                "it as 80 or 81.82, with no sign or exponent)")
         if problems and problems[-1].startswith(where):
             continue
         title, version = split_ruleset(cells["ruleset"])

@@ -75,13 +75,18 @@ def test_import_reports_every_problem_and_writes_nothing(tmp_path) -> None:
                    ",Wales,,2020,R 1.0,s,70,\n"
                    "B,Wales,,2020,R 1.0,s,seventy,\n"
                    "C,Wales,,2020,R 1.0,s,1,\n"
-                   "C,Wales,,2020,R 1.0,s,2,\n", encoding="utf-8")
+                   "C,Wales,,2020,R 1.0,s,2,\n"
+                   "D,Wales,,2019-02-30,R 1.0,s,-5,\n"
+                   "E,Wales,,2020,R 1.0,s,1e3,\n", encoding="utf-8")
     path = str(tmp_path / "results.sqlite")
     with pytest.raises(store.StoreError) as raised:
         store.import_csv(str(bad), path)
     problems = "\n".join(raised.value.problems)
     for expected in ("bad.csv:2: `2020-13` is not a date", "bad.csv:3: `area` is empty",
-                     "bad.csv:4: `seventy` is not a number", "bad.csv:6: score `s` is given"):
+                     "bad.csv:4: `seventy` is not a published score",
+                     "bad.csv:6: score `s` is given", "bad.csv:7: `2019-02-30` is not a date",
+                     "bad.csv:7: `-5` is not a published score",
+                     "bad.csv:8: `1e3` is not a published score"):
         assert expected in problems
     assert not (tmp_path / "results.sqlite").exists()
 
@@ -92,7 +97,28 @@ def test_import_lacking_columns(tmp_path) -> None:
     result = CliRunner().invoke(main, ["store", "import", str(bad), "--store",
                                        str(tmp_path / "s.sqlite")])
     assert result.exit_code == 3
-    assert "the header lacks nation, region, date, ruleset, band" in result.stderr
+    assert "the header lacks ruleset" in result.stderr
+    assert "optionally nation, region, date, type, band" in result.stderr
+
+
+def test_import_without_the_optional_columns(tmp_path) -> None:
+    """Facts and bands may be left out of the header, as docs/store.md says they may be empty."""
+    lean = tmp_path / "lean.csv"
+    lean.write_text("area,ruleset,score,value\nA,R 1.0,s,81.82%\n", encoding="utf-8")
+    path = str(tmp_path / "s.sqlite")
+    assert store.import_csv(str(lean), path) == 1
+    [inspection] = store.stored(path)
+    assert inspection.facts == {"area": "A"}
+    assert inspection.scores == {"s": (Decimal("81.82"), None)}
+
+
+def test_import_of_a_file_that_is_not_utf8_says_so(tmp_path) -> None:
+    wide = tmp_path / "wide.csv"
+    wide.write_text("area,ruleset,score,value\n", encoding="utf-16")
+    with pytest.raises(store.StoreError) as raised:
+        store.import_csv(str(wide), str(tmp_path / "s.sqlite"))
+    assert str(raised.value).endswith("wide.csv: is not UTF-8 text (byte 1)")
+    assert list(raised.value.problems) == ["save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8)"]
 
 
 def test_a_failed_write_leaves_the_store_as_it_was(imported: str, monkeypatch) -> None:
