@@ -328,7 +328,7 @@ def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, outp
                 titles.band(result.band)
     _warn_fallbacks(titles, ruleset, strict, Report(output_format, (ruleset, *inputs)))
     if store_path is not None:
-        _store_result(store_path, evaluation, stamp)
+        _store_result(store_path, evaluation, stamp, Report(output_format, (ruleset, *inputs)))
     if output is not None:
         _write(output, text, [ruleset, *(file.path for file in evaluation.files),
                               *([expect] if expect else [])],
@@ -714,15 +714,25 @@ def report(ruleset: str, inputs: tuple[str, ...], output: str | None, audit: boo
         _fail_on_diagnostics([problem], strict=False)
 
 
-def _store_result(store_path: str, evaluation: Evaluation, stamp) -> None:
+def _store_result(store_path: str, evaluation: Evaluation, stamp, report: Report) -> None:
+    """Record the result in a results store, or exit 3 with E450 (as JSON too, with
+    ``--format json``, so stdout always holds JSON)."""
+    from ccirules.output import refused
     from ccirules.results import result_document
     from ccirules.store import StoreError, save_result
 
     try:
         save_result(store_path, result_document(evaluation, stamp))
     except StoreError as problem:
-        click.echo(f"ccirules: {problem}", err=True)
-        sys.exit(ExitCode.INPUT_INVALID)
+        said = str(problem)
+        reason = (said[len(store_path) + 2:] if said.startswith(f"{store_path}: ") else
+                  "the store " + said[len(store_path) + 1:] if said.startswith(f"{store_path} ")
+                  else said)
+        _fail_on_diagnostics([refused(store_path, reason, "check the path names a results "
+                                                          "store, or a new file in a folder "
+                                                          "you may write to; the store is "
+                                                          "unchanged")],
+                             strict=False, report=report)
 
 
 @main.group("store")

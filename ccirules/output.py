@@ -36,20 +36,20 @@ def write_output(path: str, text: str | bytes, inputs: Iterable[str] = ()) -> Di
     except FileNotFoundError:
         existing = None
     except OSError as problem:
-        return _refused(path, f"cannot write it: {problem.strerror or problem}")
+        return refused(path, f"cannot write it: {problem.strerror or problem}")
     if existing is not None:
         if not stat.S_ISREG(existing.st_mode):
-            return _refused(path, f"it is {_kind(existing.st_mode)}, not a regular file",
+            return refused(path, f"it is {_kind(existing.st_mode)}, not a regular file",
                             hint="name a regular file, or a new one")
         same = _same_file(existing, inputs)
         if same is not None:
-            return _refused(path, f"it is one of the inputs ({same})",
+            return refused(path, f"it is one of the inputs ({same})",
                             hint="name a new file: ccirules never writes over what it reads")
     mode = stat.S_IMODE(existing.st_mode) if existing is not None else 0o666 & ~_umask()
     try:
         _replace_atomically(target, text, mode)
     except OSError as problem:
-        return _refused(path, f"cannot write it: {problem.strerror or problem}")
+        return refused(path, f"cannot write it: {problem.strerror or problem}")
     return None
 
 
@@ -100,7 +100,8 @@ def _umask() -> int:
     return mask
 
 
-def _refused(path: str, reason: str, hint: str | None = None) -> Diagnostic:
+def refused(path: str, reason: str, hint: str | None = None) -> Diagnostic:
+    """E450: an output (a file, or a results store) left unwritten, and why."""
     return error("E450", f"the output was not written: {reason}", SourceFile(path, "").whole(),
                  hint=hint or "check the folder exists and that you may write to it; any "
                               "previous file is unchanged")

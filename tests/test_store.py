@@ -185,3 +185,23 @@ def test_the_schema_in_the_docs_is_the_stores() -> None:
     [documented] = [snippet.text for snippet in snippets("store.md") if snippet.kind == "sql"]
     assert _layout(documented) == _layout(store.SCHEMA)
 
+
+@pytest.mark.parametrize("kind", ["missing folder", "not a store"])
+def test_a_store_eval_cannot_use_is_e450_and_json_stays_json(kind: str, tmp_path) -> None:
+    """`eval --store` failing is an output not written (E450, exit 3): with --format json,
+    stdout still holds the diagnostics document, as for any other failure."""
+    import json
+
+    path = tmp_path / ("nowhere/s.sqlite" if kind == "missing folder" else "notes.sqlite")
+    if kind == "not a store":
+        path.write_text("my notes", encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", str(ROOT / "rulesets/hmip-youth-2018.rules"),
+                                       str(ROOT / "examples/hmip-2018"), "--format", "json",
+                                       "--store", str(path)])
+    assert result.exit_code == 3
+    [problem] = json.loads(result.stdout)["diagnostics"]
+    assert (problem["code"], problem["location"]["file"]) == ("E450", str(path))
+    assert problem["message"].startswith("the output was not written: the store ")
+    assert "the store is unchanged" in problem["hint"]
+    assert kind == "not a store" or not path.parent.exists()
+
