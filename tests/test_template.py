@@ -449,6 +449,9 @@ def test_the_command_writes_a_workbook_eval_reads(tmp_path) -> None:
     result = CliRunner().invoke(main, ["template", str(ROOT / HMIP), "-o", str(output),
                                        "--cases", "7"])
     assert result.exit_code == 0, result.output
+    empty = CliRunner().invoke(main, ["eval", str(ROOT / HMIP), str(output)])
+    assert empty.exit_code == 3 and "error[E411]" in empty.output
+    assert "cases go on the Cases sheet, a row each under the row of names" in empty.output
     book = openpyxl.load_workbook(output)
     assert book.sheetnames == ["Cases", "Judgements", "Inspection", "Instructions", "Lists"]
     sheet = book["Cases"]

@@ -70,7 +70,8 @@ def no_cases(paths: Sequence[str]) -> Diagnostic:
     """E411, placed at the first input named, for inputs that held no case at all."""
     where = paths[0] if paths else "."
     return error("E411", "no cases were found in the inputs", SourceFile(where, "").whole(),
-                 hint="name the case files or the folder that holds them")
+                 hint="name the case files or the folder that holds them; in a workbook, "
+                      "cases go on the Cases sheet, a row each under the row of names")
 
 
 def expand_paths(paths: Sequence[str], diagnostics: list[Diagnostic]) -> Iterator[str]:
