@@ -100,7 +100,7 @@ def bar_chart(chart_id: str, labels: Sequence[str],
               series: Sequence[tuple[str, Sequence[Bar]]], top: float, unit: str,
               bands: Sequence[BandRange] = ()) -> str:
     """Horizontal bars, one row per label and one bar per series in each row, over the band
-    ranges shaded in the bands' colours (named along the top). A bar with no value is not
+    ranges shaded in the bands' colours (named in a legend below). A bar with no value is not
     drawn; its note is written where it would start."""
     import matplotlib
 
@@ -130,9 +130,12 @@ def bar_chart(chart_id: str, labels: Sequence[str],
         axes.set_ylim(-0.5, len(labels) - 0.5)
         axes.xaxis.set_major_formatter(f"{{x:g}}{unit}")
         if count > 1 or bands:
-            axes.legend(frameon=False, fontsize=7.5, loc="upper center",
-                        bbox_to_anchor=(0.5, -0.08 if bands else 1.12),
-                        ncols=2 if bands else min(count, 4))
+            # Outside the axes, where the layout makes room for it: placed relative to the
+            # axes, a legend overlaps the tick labels of a chart only a bar or two high.
+            handles, names = axes.get_legend_handles_labels()
+            figure.legend(handles, names, frameon=False, fontsize=7.5,
+                          loc="outside lower center" if bands else "outside upper center",
+                          ncols=2 if bands else min(count, 4))
         _frame(axes)
         return _svg(figure, chart_id)
 
