@@ -248,7 +248,7 @@ class _NodeBuilder(Transformer):
             elif clause.keyword in placed:
                 self.diagnostics.append(error(
                     "E109", f"`{_CLAUSE_WORDS[clause.keyword]}` is given twice", clause.span,
-                    hint="keep one of them",
+                    hint=_twice_hint(placed[clause.keyword], clause),
                     related=[Related(placed[clause.keyword].span, "first given here")]))
             else:
                 placed[clause.keyword] = clause
@@ -550,6 +550,16 @@ class _NodeBuilder(Transformer):
 
 
 #: How each clause is written, for messages about it.
+def _twice_hint(first: _Clause, again: _Clause) -> str:
+    """What to do about a clause given twice: keep one, unless keeping one loses something."""
+    if first.keyword == "key_for":
+        names = ", ".join(dict.fromkeys(name.text for name in (*first.value, *again.value)))
+        return f"name every headline in one clause: `key question for {names}`"
+    if first.keyword == "applies":
+        return "join the conditions in one clause, with `and` or `or`"
+    return "keep one of them"
+
+
 _CLAUSE_WORDS = {
     "version": "version", "effective": "effective from", "welsh": "welsh",
     "description": "description", "rounding": "round", "bands_apply": "apply bands to",

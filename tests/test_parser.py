@@ -186,6 +186,18 @@ def test_clause_given_twice_is_reported_and_the_first_kept() -> None:
     assert [d.code for d in result.diagnostics] == ["E109"]
     assert result.ruleset.declarations[0].version.value == "1"
     assert result.diagnostics[0].related[0].span.column == 13
+    assert result.diagnostics[0].hint == "keep one of them"
+
+
+@pytest.mark.parametrize(("clauses", "hint"), [
+    ("key question for safety\n  key question for planning, safety",
+     "name every headline in one clause: `key question for safety, planning`"),
+    ("applies when a is yes\n  applies when b is no",
+     "join the conditions in one clause, with `and` or `or`")])
+def test_a_clause_twice_that_keeping_one_would_lose_says_how_to_join_them(clauses: str,
+                                                                          hint: str) -> None:
+    result = parse(SourceFile("t", f"question q\n  {clauses}\n"))
+    assert [(d.code, d.span.line, d.hint) for d in result.diagnostics] == [("E109", 3, hint)]
 
 
 @pytest.mark.parametrize(("text", "code", "line", "column"), [
