@@ -237,6 +237,23 @@ def test_document_outline(server: LspClient) -> None:
                                                            offset=len("criterion "))
 
 
+def test_names_and_the_outline_keep_working_while_a_line_is_broken(server: LspClient) -> None:
+    """A syntax error (here a condition being typed) stops the parse; hover, definition and
+    the outline then read the text with that line blanked, whose positions are the same."""
+    typing = CCI_2012.replace("applies when 1.1.8 is yes", "applies when 1.1.8 is", 1)
+    uri, published = open_document(server, "broken-line", typing)
+    assert [d["code"] for d in published["diagnostics"]] == ["E105"]
+    hover = server.request("textDocument/hover", at(uri, typing, "1.3.4 is yes"))
+    assert hover["contents"]["value"].startswith("**question** `1.3.4`")
+    cursor = position(typing, "applies when rmp_required", offset=len("applies when ") + 1)
+    found = server.request("textDocument/definition", {"textDocument": {"uri": uri},
+                                                       "position": cursor})
+    skip = len("attribute ")
+    assert found["range"]["start"] == position(typing, "attribute rmp_required", offset=skip)
+    symbols = server.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    assert "section 1" in [symbol["name"] for symbol in symbols]
+
+
 def test_formatting_is_fmt(server: LspClient) -> None:
     messy = 'ruleset "x"   # title\nscale s value y means sufficient end\n'
     uri, _ = open_document(server, "formatting", messy)

@@ -6,7 +6,8 @@ requests into calls on the rest of ccirules and the answers back into LSP types:
 - diagnostics: exactly `check`'s (:func:`ccirules.api.check_source`), published whenever a
   document is opened or changed, with code, severity, range, message, related places and hint;
 - hover, definition and references: from the names in the ruleset (:mod:`.symbols`) and the
-  model the checker built (:mod:`.hover`);
+  model the checker built (:mod:`.hover`); while the text has a syntax error, from the text
+  with that error's line blanked, so they keep working while a line is being typed;
 - completion (:mod:`.completion`), the outline (:mod:`.outline`) and formatting (`fmt`'s
   :func:`~ccirules.formatter.format_source`).
 
@@ -20,7 +21,7 @@ import attrs
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from ccirules import __version__
+from ccirules import __version__, nodes
 from ccirules.api import CheckedRuleset, check_source
 from ccirules.diagnostics import Diagnostic, Severity, error
 from ccirules.formatter import format_source
@@ -37,12 +38,18 @@ from ccirules.source import SourceFile, Span
 
 @attrs.frozen
 class Analysis:
-    """One version of a document: its text, what `check` found, and the names in it."""
+    """One version of a document: its text, what `check` found, and the names in it.
+
+    ``ruleset`` and ``model`` are the check's, or, when the text does not parse, those of the
+    text with the line of its first syntax error blanked (offsets unchanged): what names,
+    hover and the outline read."""
 
     uri: str
     source: SourceFile
     positions: Positions
     checked: CheckedRuleset
+    ruleset: nodes.Ruleset | None
+    model: Model | None
     symbols: Symbols | None
 
     def range(self, span: Span) -> types.Range:
@@ -78,8 +85,12 @@ class RulesetServer(LanguageServer):
             checked = check_source(source)
         agreed = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
         encoding = getattr(agreed, "value", agreed)
-        analysis = Analysis(uri, source, Positions(source.text, encoding), checked,
-                            symbols(checked.ruleset) if checked.ruleset is not None else None)
+        ruleset, model = checked.ruleset, checked.model
+        if ruleset is None and checked.diagnostics:
+            ruleset = _without_the_broken_line(source, checked.diagnostics[0].span)
+            model = build_model(ruleset) if ruleset is not None else None
+        analysis = Analysis(uri, source, Positions(source.text, encoding), checked, ruleset,
+                            model, symbols(ruleset) if ruleset is not None else None)
         self.analyses[uri] = analysis
         if checked.model is not None:
             self.models[uri] = checked.model
@@ -133,7 +144,7 @@ def hover(ls: RulesetServer, params: types.HoverParams) -> types.Hover | None:
     occurrence = analysis.symbols and analysis.symbols.at(*analysis.at(params.position))
     if not occurrence:
         return None
-    text = hover_text(analysis.checked.model, analysis.symbols, occurrence)
+    text = hover_text(analysis.model, analysis.symbols, occurrence)
     if text is None:
         return None
     return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, text),
@@ -160,7 +171,7 @@ def completion(ls: RulesetServer, params: types.CompletionParams) -> types.Compl
     analysis = ls.current(params.text_document.uri)
     text = analysis.source.text
     offset = analysis.positions.offset(params.position.line, params.position.character)
-    model = analysis.checked.model or _model_without_line(analysis.source, offset) or \
+    model = analysis.model or _model_without_line(analysis.source, offset) or \
         ls.models.get(analysis.uri)
     items = [types.CompletionItem(suggestion.label, kind=types.CompletionItemKind[
         suggestion.kind], detail=suggestion.detail) for suggestion in complete(text, offset, model)]
@@ -178,10 +189,20 @@ def _model_without_line(source: SourceFile, offset: int) -> Model | None:
     return build_model(parsed.ruleset) if parsed.ruleset is not None else None
 
 
+def _without_the_broken_line(source: SourceFile, broken: Span) -> nodes.Ruleset | None:
+    """The ruleset read from the text with the line at ``broken`` blanked (spaces, so every
+    offset stays), or None when that does not parse either."""
+    lines = source.text.split("\n")
+    if not 1 <= broken.line <= len(lines):
+        return None
+    lines[broken.line - 1] = " " * len(lines[broken.line - 1])
+    return parse(SourceFile(source.path, "\n".join(lines))).ruleset
+
+
 def document_symbol(ls: RulesetServer, params: types.DocumentSymbolParams
                     ) -> list[types.DocumentSymbol] | None:
     analysis = ls.current(params.text_document.uri)
-    if analysis.checked.ruleset is None:
+    if analysis.ruleset is None:
         return None
 
     def symbol(entry: Entry) -> types.DocumentSymbol:
@@ -190,7 +211,7 @@ def document_symbol(ls: RulesetServer, params: types.DocumentSymbolParams
             analysis.range(entry.selection), detail=entry.detail,
             children=[symbol(child) for child in entry.children])
 
-    return [symbol(entry) for entry in outline(analysis.checked.ruleset)]
+    return [symbol(entry) for entry in outline(analysis.ruleset)]
 
 
 def formatting(ls: RulesetServer, params: types.DocumentFormattingParams
