@@ -328,7 +328,9 @@ def eval_command(ruleset: str, inputs: tuple[str, ...], output_format: str, outp
                 titles.band(result.band)
     _warn_fallbacks(titles, ruleset, strict, Report(output_format, (ruleset, *inputs)))
     if store_path is not None:
-        _store_result(store_path, evaluation, stamp, Report(output_format, (ruleset, *inputs)))
+        _store_result(store_path, evaluation, stamp,
+                      [ruleset, *(file.path for file in evaluation.files)],
+                      Report(output_format, (ruleset, *inputs)))
     if output is not None:
         _write(output, text, [ruleset, *(file.path for file in evaluation.files),
                               *([expect] if expect else [])],
@@ -714,13 +716,18 @@ def report(ruleset: str, inputs: tuple[str, ...], output: str | None, audit: boo
         _fail_on_diagnostics([problem], strict=False)
 
 
-def _store_result(store_path: str, evaluation: Evaluation, stamp, report: Report) -> None:
+def _store_result(store_path: str, evaluation: Evaluation, stamp, inputs: Sequence[str],
+                  report: Report) -> None:
     """Record the result in a results store, or exit 3 with E450 (as JSON too, with
-    ``--format json``, so stdout always holds JSON)."""
-    from ccirules.output import refused
+    ``--format json``, so stdout always holds JSON): a store is an output, never one of the
+    ``inputs``."""
+    from ccirules.output import refused, unwritable
     from ccirules.results import result_document
     from ccirules.store import StoreError, save_result
 
+    problem = unwritable(store_path, inputs)
+    if problem is not None:
+        _fail_on_diagnostics([problem], strict=False, report=report)
     try:
         save_result(store_path, result_document(evaluation, stamp))
     except StoreError as problem:

@@ -31,25 +31,34 @@ def write_output(path: str, text: str | bytes, inputs: Iterable[str] = ()) -> Di
     """Write ``text`` (as UTF-8) or bytes to ``path`` as described above; None when written,
     else why not."""
     target = os.path.realpath(path)
-    try:
-        existing = os.stat(target)
-    except FileNotFoundError:
-        existing = None
-    except OSError as problem:
-        return refused(path, f"cannot write it: {problem.strerror or problem}")
-    if existing is not None:
-        if not stat.S_ISREG(existing.st_mode):
-            return refused(path, f"it is {_kind(existing.st_mode)}, not a regular file",
-                            hint="name a regular file, or a new one")
-        same = _same_file(existing, inputs)
-        if same is not None:
-            return refused(path, f"it is one of the inputs ({same})",
-                            hint="name a new file: ccirules never writes over what it reads")
+    problem = unwritable(path, inputs)
+    if problem is not None:
+        return problem
+    existing = os.stat(target) if os.path.exists(target) else None
     mode = stat.S_IMODE(existing.st_mode) if existing is not None else 0o666 & ~_umask()
     try:
         _replace_atomically(target, text, mode)
     except OSError as problem:
         return refused(path, f"cannot write it: {problem.strerror or problem}")
+    return None
+
+
+def unwritable(path: str, inputs: Iterable[str] = ()) -> Diagnostic | None:
+    """E450 when ``path`` may not be written: it is a folder, a named pipe or a device, or the
+    same file as one of ``inputs``; None when it may (a results store is checked so too)."""
+    try:
+        existing = os.stat(os.path.realpath(path))
+    except FileNotFoundError:
+        return None
+    except OSError as problem:
+        return refused(path, f"cannot write it: {problem.strerror or problem}")
+    if not stat.S_ISREG(existing.st_mode):
+        return refused(path, f"it is {_kind(existing.st_mode)}, not a regular file",
+                       hint="name a regular file, or a new one")
+    same = _same_file(existing, inputs)
+    if same is not None:
+        return refused(path, f"it is one of the inputs ({same})",
+                       hint="name a new file: ccirules never writes over what it reads")
     return None
 
 
@@ -104,4 +113,4 @@ def refused(path: str, reason: str, hint: str | None = None) -> Diagnostic:
     """E450: an output (a file, or a results store) left unwritten, and why."""
     return error("E450", f"the output was not written: {reason}", SourceFile(path, "").whole(),
                  hint=hint or "check the folder exists and that you may write to it; any "
-                              "previous file is unchanged")
+                 "previous file is unchanged")

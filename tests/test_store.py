@@ -205,3 +205,19 @@ def test_a_store_eval_cannot_use_is_e450_and_json_stays_json(kind: str, tmp_path
     assert "the store is unchanged" in problem["hint"]
     assert kind == "not a store" or not path.parent.exists()
 
+
+def test_a_store_is_never_one_of_the_inputs(tmp_path) -> None:
+    """`--store` names an output: naming a case file (here one found in an input folder) is
+    E450, and the file is left as it was, as for --output."""
+    import shutil
+
+    folder = tmp_path / "inputs"
+    shutil.copytree(ROOT / "examples/hmip-2018", folder)
+    notes = folder / "notes.yaml"
+    notes.write_text("# notes\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", str(ROOT / "rulesets/hmip-youth-2018.rules"),
+                                       str(folder), "--store", str(notes)])
+    assert result.exit_code == 3
+    assert "error[E450]: the output was not written: it is one of the inputs" in result.output
+    assert notes.read_text(encoding="utf-8") == "# notes\n"
+
