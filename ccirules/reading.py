@@ -134,14 +134,14 @@ def decode(path: str, data: bytes, first_line: int = 1) -> SourceFile | Diagnost
     the line of the file the bytes start at (a piece of a large file)."""
     digest = hashlib.sha256(data).hexdigest()
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return error("E101", "this file is UTF-16 text; rulesets must be UTF-8",
+        return error("E101", "this file is UTF-16 text; ccirules reads UTF-8",
                      SourceFile(path, "").whole(),
                      hint="save it again choosing the encoding “UTF-8”")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     if b"\x00" in data:
         return _undecodable(path, data, data.index(b"\x00"),
-                            "this looks like a binary file, not a ruleset", first_line)
+                            "this looks like a binary file, not text", first_line)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as problem:

@@ -28,7 +28,9 @@ from fractions import Fraction
 import attrs
 
 from ccirules import __version__
+from ccirules.diagnostics import Diagnostic
 from ccirules.facts import DATE_FORMS, FACT_KEYS, is_date
+from ccirules.suggest import did_you_mean
 
 #: Version of the layout below; a store written by a later layout is refused, not guessed at.
 SCHEMA_VERSION = 1
@@ -67,8 +69,8 @@ CREATE TABLE IF NOT EXISTS scores (
 CREATE INDEX IF NOT EXISTS inspections_by_ruleset ON inspections (ruleset);
 """
 
-#: The columns `store import` reads, in this order or any other.
-#: The columns an import file must have, and those it may leave out (as if empty).
+#: The columns an import file must have, and those it may leave out (as if empty), in any
+#: order; no others.
 REQUIRED_COLUMNS = ("area", "ruleset", "score", "value")
 OPTIONAL_COLUMNS = ("nation", "region", "date", "type", "band")
 
@@ -225,19 +227,24 @@ def import_csv(csv_path: str, store_path: str) -> int:
     :data:`REQUIRED_COLUMNS` and any of :data:`OPTIONAL_COLUMNS`); returns how many inspections
     were stored. Every problem is reported at once, with its line, and then nothing is
     written."""
-    try:
-        with open(csv_path, encoding="utf-8-sig", newline="") as handle:
-            text = handle.read()
-    except OSError as problem:
-        raise StoreError(f"{csv_path}: cannot be read: {problem.strerror or problem}") from None
-    except UnicodeDecodeError as problem:
-        raise StoreError(f"{csv_path}: is not UTF-8 text (byte {problem.start + 1})",
-                         ["save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8)"]) from None
-    reader = csv.DictReader(io.StringIO(text))
+    from ccirules.loaders import MAX_CASE_FILE_BYTES
+    from ccirules.reading import read_source
+
+    # Read as case files are: a regular file only, within the size limit, UTF-8 (a BOM allowed).
+    source = read_source(csv_path, MAX_CASE_FILE_BYTES, "import files")
+    if isinstance(source, Diagnostic):
+        raise StoreError(f"{source.span.where}: {source.message}",
+                         [source.hint] if source.hint else [])
+    reader = csv.DictReader(io.StringIO(source.text, newline=""))
     header = [name.strip() for name in reader.fieldnames or []]
+    columns = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        raise StoreError(f"{csv_path}: the header lacks " + ", ".join(missing),
+    unknown = [name for name in header if name not in columns]
+    if missing or unknown:
+        said = [f"the header lacks {', '.join(missing)}"] if missing else []
+        said += [f"`{name}` is not a column" + (f" ({hint})" if (hint := did_you_mean(
+            name, columns)) else "") for name in unknown]
+        raise StoreError(f"{csv_path}: " + "; ".join(said),
                          [f"columns are: {', '.join(REQUIRED_COLUMNS)}; and optionally "
                           f"{', '.join(OPTIONAL_COLUMNS)}"])
     reader.fieldnames = header

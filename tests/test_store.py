@@ -117,8 +117,32 @@ def test_import_of_a_file_that_is_not_utf8_says_so(tmp_path) -> None:
     wide.write_text("area,ruleset,score,value\n", encoding="utf-16")
     with pytest.raises(store.StoreError) as raised:
         store.import_csv(str(wide), str(tmp_path / "s.sqlite"))
-    assert str(raised.value).endswith("wide.csv: is not UTF-8 text (byte 1)")
-    assert list(raised.value.problems) == ["save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8)"]
+    assert str(raised.value).endswith(
+        "wide.csv:1:1: this file is UTF-16 text; ccirules reads UTF-8")
+    assert list(raised.value.problems) == ["save it again choosing the encoding “UTF-8”"]
+
+
+def test_import_reads_only_a_regular_file(tmp_path) -> None:
+    """A named pipe would hang a plain open(): it is refused, as case files are."""
+    import os
+
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    with pytest.raises(store.StoreError, match="named pipe"):
+        store.import_csv(str(pipe), str(tmp_path / "s.sqlite"))
+
+
+def test_import_refuses_a_column_it_does_not_know(tmp_path) -> None:
+    """A misspelt optional column would be dropped silently, and `date` is part of an
+    inspection's identity."""
+    typo = tmp_path / "typo.csv"
+    typo.write_text("area,regoin,Date,ruleset,score,value\nA,X,2020,R 1.0,s,80\n",
+                    encoding="utf-8")
+    with pytest.raises(store.StoreError) as raised:
+        store.import_csv(str(typo), str(tmp_path / "s.sqlite"))
+    assert str(raised.value).endswith("typo.csv: `regoin` is not a column (did you mean "
+                                      "`region`?); `Date` is not a column (did you mean `date`?)")
+    assert not (tmp_path / "s.sqlite").exists()
 
 
 def test_a_failed_write_leaves_the_store_as_it_was(imported: str, monkeypatch) -> None:
