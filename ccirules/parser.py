@@ -241,14 +241,16 @@ class _NodeBuilder(Transformer):
         ``limit`` is the one clause that may repeat, so it is gathered into a tuple.
         """
         placed: dict[str, _Clause] = {}
+        given: dict[str, list[_Clause]] = {}  # every clause of each keyword, for the hint
         limits = []
         for clause in clauses:
+            given.setdefault(clause.keyword, []).append(clause)
             if clause.keyword == "limit":
                 limits.append(clause.value)
             elif clause.keyword in placed:
                 self.diagnostics.append(error(
                     "E109", f"`{_CLAUSE_WORDS[clause.keyword]}` is given twice", clause.span,
-                    hint=_twice_hint(placed[clause.keyword], clause),
+                    hint=_twice_hint(given[clause.keyword]),
                     related=[Related(placed[clause.keyword].span, "first given here")]))
             else:
                 placed[clause.keyword] = clause
@@ -549,17 +551,18 @@ class _NodeBuilder(Transformer):
         return nodes.Ruleset(tuple(children), span)
 
 
-#: How each clause is written, for messages about it.
-def _twice_hint(first: _Clause, again: _Clause) -> str:
-    """What to do about a clause given twice: keep one, unless keeping one loses something."""
-    if first.keyword == "key_for":
-        names = ", ".join(dict.fromkeys(name.text for name in (*first.value, *again.value)))
+def _twice_hint(given: list[_Clause]) -> str:
+    """What to do about a clause given more than once (``given``, so far, in order): keep one,
+    unless keeping one loses something."""
+    if given[0].keyword == "key_for":
+        names = ", ".join(dict.fromkeys(name.text for clause in given for name in clause.value))
         return f"name every headline in one clause: `key question for {names}`"
-    if first.keyword == "applies":
+    if given[0].keyword == "applies":
         return "join the conditions in one clause, with `and` or `or`"
     return "keep one of them"
 
 
+#: How each clause is written, for messages about it.
 _CLAUSE_WORDS = {
     "version": "version", "effective": "effective from", "welsh": "welsh",
     "description": "description", "rounding": "round", "bands_apply": "apply bands to",

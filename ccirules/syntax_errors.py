@@ -15,7 +15,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from ccirules.diagnostics import Diagnostic, Related, error
 from ccirules.source import SourceFile
-from ccirules.suggest import did_you_mean
+from ccirules.suggest import closest, did_you_mean
 
 #: What each named terminal is, in the words of the ruleset guide.
 _TERMINAL_WORDS = {
@@ -61,7 +61,7 @@ def syntax_diagnostic(source: SourceFile, parser: Lark, problem: UnexpectedInput
     if isinstance(problem, UnexpectedCharacters):
         return _unexpected_character(source, problem)
     assert isinstance(problem, UnexpectedToken)
-    return (_reserved_word(source, parser, problem) or _unfinished_line(source, problem)
+    return (_reserved_word(source, parser, problem) or _unfinished_line(source, parser, problem)
             or _unexpected_token(source, parser, problem))
 
 
@@ -77,27 +77,37 @@ _WANTS_MORE = {"is", "in", "not", "and", "or", "when", "of", "for", ",", "(", "<
                ">=", "=", "!="}
 
 
-def _unfinished_line(source: SourceFile, problem: UnexpectedToken) -> Diagnostic | None:
-    """E105 at the operator ending the first line, before where the parser stopped, whose next
-    line starts with a keyword, a declared level or `end`; None when there is none."""
+def _unfinished_line(source: SourceFile, parser: Lark, problem: UnexpectedToken
+                     ) -> Diagnostic | None:
+    """E105 at the operator ending a line, before where the parser stopped, whose next line
+    starts with a keyword, a declared level or `end`, when blanking that line lets the parse
+    get further (a value may be a keyword written on the next line, and the slip may be
+    elsewhere); the nearest such lines first, a few at most. None when there is none."""
     text = source.text
     stopped = len(text) if problem.token.type == "$END" else problem.token.start_pos
-    starters = {*_STARTING_KEYWORDS, *_DECLARED_LEVEL.findall(text)}
-    last = None  # the last word or sign of the previous line that had one
+    starters = {*_STARTING_KEYWORDS, *_declared_levels(text, problem)}
+    candidates = []
+    last = None  # the last word or sign, and the line, of the previous line that had one
     for line in _LINES.finditer(text, 0, stopped):
         words = [word for word in _TOKENS.finditer(text, line.start(), line.end())
                  if not word.group().startswith("#")]
         if not words:
             continue
-        first = words[0].group()
-        if last is not None and last.group() in _WANTS_MORE and first in starters:
-            operator = last.group()
-            return error("E105", f"the line ends with `{operator}`, which needs something after "
-                         "it", source.span(last.start(), last.end()),
-                         hint=f"finish the line; as it is, `{first}` on the next line is read "
-                              f"as what follows `{operator}`")
-        last = words[-1]
+        if last is not None and last[0].group() in _WANTS_MORE and words[0].group() in starters:
+            candidates.append((*last, words[0].group()))
+        last = (words[-1], line)
+    for operator, line, following in reversed(candidates[-_MOST_UNFINISHED:]):
+        if _gets_further(parser, text, line.start(), line.end(), " " * len(line.group()),
+                         stopped):
+            return error("E105", f"the line ends with `{operator.group()}`, which needs "
+                         "something after it", source.span(operator.start(), operator.end()),
+                         hint=f"finish the line; as it is, `{following}` on the next line is "
+                              f"read as what follows `{operator.group()}`")
     return None
+
+
+#: Lines ending in an operator tried, nearest first: each is a parse of the whole text.
+_MOST_UNFINISHED = 3
 
 
 _LINES = re.compile(r"[^\n]+")
@@ -149,7 +159,7 @@ def _reserved_word(source: SourceFile, parser: Lark, problem: UnexpectedToken
     for token in reversed(tokens):
         word = token.group()
         if word in reserved and word.isidentifier() and _declared(text, word, token) and \
-                _gets_further(parser, text, token, f'"{word}"', stopped):
+                _gets_further(parser, text, token.start(), token.end(), f'"{word}"', stopped):
             return error("E226", f"`{word}` is a reserved word, so it is read here as the "
                          "keyword", source.span(token.start(), token.end()),
                          hint=f'to use it as a name or value, write it in quotes: "{word}"')
@@ -168,14 +178,15 @@ def _declared(text: str, word: str, token: re.Match) -> bool:
     return False
 
 
-def _gets_further(parser: Lark, text: str, token: re.Match, replacement: str,
+def _gets_further(parser: Lark, text: str, start: int, end: int, replacement: str,
                   stopped: int) -> bool:
-    """Whether the text parses, or parses further than ``stopped``, with ``token`` replaced."""
+    """Whether the text parses, or parses further than ``stopped``, with ``text[start:end]``
+    replaced: the test that a suspected slip is the one that stopped the parser."""
     try:
-        parser.parse(text[:token.start()] + replacement + text[token.end():])
+        parser.parse(text[:start] + replacement + text[end:])
     except UnexpectedInput as problem:
         position = problem.pos_in_stream if problem.pos_in_stream is not None else len(text)
-        return position - (len(replacement) - len(token.group())) > stopped
+        return position - (len(replacement) - (end - start)) > stopped
     return True
 
 
@@ -249,20 +260,20 @@ def _misread_group_opener(source: SourceFile, parser: Lark, problem: UnexpectedT
     if str(word) == "end":
         return error("E107", "this `end` closes nothing", span,
                      hint="remove it, or check that the block it should close was opened")
-    levels = set(_DECLARED_LEVEL.findall(source.text))
+    levels = _declared_levels(source.text, problem)
     if str(word) in levels:
         return None
     stack = problem.state.value_stack
     position = _stack_index(stack, word)
     before = _last_declaration(stack[position - 1]) if position > 0 else None
-    misspelt = did_you_mean(str(word), _STARTING_KEYWORDS) if str(word).islower() else None
     if before is not None and before.data in _TITLED and _untitled(before):
         line_end = source.text.find("\n", word.start_pos)
         end = len(source.text) if line_end == -1 else line_end
         title = source.text[word.start_pos:end].strip()
-        if misspelt is not None:  # a lower-case word next to a keyword: a slip, not a title
+        keyword = _misspelt_keyword(source.text, parser, problem, word)
+        if keyword is not None:  # a slip for a keyword, not the first word of a title
             return error("E105", f"`{word}` is not a keyword or a declared level", span,
-                         hint=misspelt)
+                         hint=f"did you mean `{keyword}`?")
         return error("E105", "titles must be in double quotes", source.span(word.start_pos, end),
                      hint=f'write "{title}"')
     header = stack[position:]
@@ -280,6 +291,19 @@ def _misread_group_opener(source: SourceFile, parser: Lark, problem: UnexpectedT
     return error("E105", f"`{word}` is not a keyword or a declared level", span, hint=hint)
 
 
+def _misspelt_keyword(text: str, parser: Lark, problem: UnexpectedToken, word: Token
+                      ) -> str | None:
+    """The keyword a lower-case word that is none was likely meant to be: the closest, when
+    writing it instead lets the parse get further (so `aplies when ...` is a slip for
+    `applies`, but `scores were recorded` is still an unquoted title)."""
+    if not str(word).islower() or _is_keyword(word):
+        return None
+    stopped = len(text) if problem.token.type == "$END" else problem.token.start_pos
+    return next((keyword for keyword in closest(str(word), _STARTING_KEYWORDS)
+                 if _gets_further(parser, text, word.start_pos, word.end_pos, keyword,
+                                  stopped)), None)
+
+
 def _undeclared_group(source: SourceFile, problem: UnexpectedToken) -> Diagnostic | None:
     """E105 at the first group, parsed or still open, whose level word is not a declared level.
 
@@ -287,7 +311,7 @@ def _undeclared_group(source: SourceFile, problem: UnexpectedToken) -> Diagnosti
     next `end` closes, so the block that `end` belonged to is reported as left open, far from
     the slip. The slip is the mistake to report.
     """
-    levels = set(_DECLARED_LEVEL.findall(source.text))
+    levels = _declared_levels(source.text, problem)
     words = [tokens[0] for tokens, _ in _open_blocks(problem) if tokens[0].type == "IDENT"]
     pending = list(problem.state.value_stack)
     while pending:
@@ -329,6 +353,22 @@ def _untitled(tree: Tree) -> bool:
 _TITLED = ("question", "attribute", "headline", "score", "level", "scale", "bands")
 
 _DECLARED_LEVEL = re.compile(r"^\s*level\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+
+
+def _declared_levels(text: str, problem: UnexpectedToken) -> set[str]:
+    """The levels the ruleset declares: every one the parser read before it stopped (quoted or
+    not, wherever on a line), and those written `level NAME` at a line's start after that."""
+    levels = set(_DECLARED_LEVEL.findall(text))
+    pending = list(problem.state.value_stack)
+    while pending:
+        item = pending.pop()
+        if not isinstance(item, Tree):
+            continue
+        if item.data == "level" and isinstance(item.children[0], Tree):
+            levels.add(str(item.children[0].children[0]).strip('"'))
+        else:
+            pending.extend(item.children)
+    return levels
 
 
 def _unclosed(source: SourceFile, problem: UnexpectedToken, stopped: Token | None
