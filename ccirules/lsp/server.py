@@ -86,8 +86,9 @@ class RulesetServer(LanguageServer):
         agreed = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
         encoding = getattr(agreed, "value", agreed)
         ruleset, model = checked.ruleset, checked.model
-        if ruleset is None and checked.diagnostics:
-            ruleset = _without_the_broken_line(source, checked.diagnostics[0].span)
+        first = checked.diagnostics[0] if checked.diagnostics else None
+        if ruleset is None and first is not None and first.code in _SYNTAX_ERRORS:
+            ruleset = _with_line_blanked(source, first.span.line)
             model = build_model(ruleset) if ruleset is not None else None
         analysis = Analysis(uri, source, Positions(source.text, encoding), checked, ruleset,
                             model, symbols(ruleset) if ruleset is not None else None)
@@ -179,23 +180,24 @@ def completion(ls: RulesetServer, params: types.CompletionParams) -> types.Compl
 
 
 def _model_without_line(source: SourceFile, offset: int) -> Model | None:
-    """The model of the text without the line at ``offset``: the line being typed is what
+    """The model of the text with the line at ``offset`` blanked: the line being typed is what
     usually stops the rest from parsing."""
-    text = source.text
-    start = text.rfind("\n", 0, offset) + 1
-    end = text.find("\n", offset)
-    rest = text[:start] + (text[end + 1:] if end != -1 else "")
-    parsed = parse(SourceFile(source.path, rest))
-    return build_model(parsed.ruleset) if parsed.ruleset is not None else None
+    ruleset = _with_line_blanked(source, source.text.count("\n", 0, offset) + 1)
+    return build_model(ruleset) if ruleset is not None else None
 
 
-def _without_the_broken_line(source: SourceFile, broken: Span) -> nodes.Ruleset | None:
-    """The ruleset read from the text with the line at ``broken`` blanked (spaces, so every
+#: The codes of a text that does not parse (reading a file that is too large, or not UTF-8,
+#: is not among them: nothing is parsed then).
+_SYNTAX_ERRORS = frozenset({"E103", "E104", "E105", "E106", "E107", "E108", "E110", "E111"})
+
+
+def _with_line_blanked(source: SourceFile, line: int) -> nodes.Ruleset | None:
+    """The ruleset read from the text with line ``line`` (1-based) blanked (spaces, so every
     offset stays), or None when that does not parse either."""
     lines = source.text.split("\n")
-    if not 1 <= broken.line <= len(lines):
+    if not 1 <= line <= len(lines):
         return None
-    lines[broken.line - 1] = " " * len(lines[broken.line - 1])
+    lines[line - 1] = " " * len(lines[line - 1])
     return parse(SourceFile(source.path, "\n".join(lines))).ruleset
 
 
