@@ -115,13 +115,22 @@ def impact_lines(diff: Diff, score: ScoreDiff, code: Callable[[str], str],
         yield f"cases whose outcome changed: {score.cases} of {total}"
 
 
+#: A score's state when its ruleset could not read the inputs (its diagnostics say why).
+_UNREAD = "cannot compute: the inputs could not be read"
+
+
 def explained(diff: Diff) -> list[ScoreDiff]:
     """The scores whose change is explained: changed, and not left uncomputed by a ruleset that
-    could not read the inputs (its diagnostics say why, once). When scores changed but none is
-    explained, a diff says nothing more: "No score changed" would be false."""
-    unread = "cannot compute: the inputs could not be read"
+    could not read the inputs (its diagnostics say why, once)."""
     return [score for score in diff.scores
-            if score.changed and unread not in (score.old.missing, score.new.missing)]
+            if score.changed and _UNREAD not in (score.old.missing, score.new.missing)]
+
+
+def none_changed(diff: Diff) -> bool:
+    """Whether "No score changed" is true: every score compared, and none moved (not so when a
+    ruleset could not read the inputs, whichever it was)."""
+    return not any(score.changed or _UNREAD in (score.old.missing, score.new.missing)
+                   for score in diff.scores)
 
 
 def _cases(count: int) -> str:
@@ -165,7 +174,7 @@ def render_text(diff: Diff) -> str:
         changed = explained(diff)
         if changed:
             lines += ["", "What changed each score:"]
-        elif not any(score.changed for score in diff.scores):
+        elif none_changed(diff):
             lines += ["", "No score changed."]
         for score in changed:
             lines.append(f"  {label(score)}: {_counts(score.old)} -> {_counts(score.new)}")
@@ -224,7 +233,7 @@ def render_markdown(diff: Diff) -> str:
         changed = explained(diff)
         if changed:
             lines += ["", "### What changed each score", ""]
-        elif not any(score.changed for score in diff.scores):
+        elif none_changed(diff):
             lines += ["", "No score changed."]
         for score in changed:
             lines.append(f"- **{cell(score.name)}** {cell(score.title or '')}: "
