@@ -33,26 +33,46 @@ class ExitCode(enum.IntEnum):
     INTERNAL_ERROR = 70
 
 
-def exit_codes_help(gate: str | None, *, reads_inputs: bool = True) -> str:
-    """The exit codes a command can give, for its --help: code 1 only with the ``gate`` that
-    gives it, and 3 only for a command that reads inputs (the README's table, per command)."""
+#: What exits 1 and what exits 3, command by command: the README's table, word for word.
+EXIT_REASONS: dict[str, tuple[str | None, str | None]] = {
+    "check": (None, "errors (or warnings with --strict)"),
+    "eval": ("a gate failed: --fail-under, --fail-on-band, --expect (or its ruleset, with "
+             "--expect-same-ruleset)", "invalid ruleset or cases, a --store that cannot be used, "
+             "output not written"),
+    "explain": (None, "invalid ruleset or cases"),
+    "diff": ("--fail-on-band-change: a score moved band", "invalid ruleset (nothing compared), "
+             "inputs with errors under either ruleset (written after the diff), output not "
+             "written"),
+    "test": ("a test failed, or coverage below --threshold",
+             "a test file or its ruleset has errors"),
+    "verify": ("a property failed (a counterexample is written)", "invalid ruleset"),
+    "template": (None, "invalid ruleset, workbook not written"),
+    "schema": (None, "invalid ruleset, schema not written"),
+    "fmt": ("--check: a file would change", "a ruleset that cannot be parsed, or not written"),
+    "lsp": (None, None),
+    "report": (None, "invalid ruleset or cases, a store that cannot be read, page not written"),
+    "store import": (None, "a store or CSV that cannot be read (nothing is imported)"),
+    "history": (None, "a store or CSV that cannot be read (nothing is imported)"),
+}
+
+
+def exit_codes_help(command: str | None) -> str:
+    """The exit codes ``command`` can give, for its --help (every code, for ``ccirules``)."""
+    gate, invalid = EXIT_REASONS[command] if command else (
+        "a gate failed (a score, a result, a ruleset test, a property or a layout not as "
+        "expected)", "inputs invalid: a ruleset or case file has errors (or warnings, with "
+        "--strict), or an output could not be written")
     lines = ["\b", "Exit codes:", "  0   success"]
     if gate is not None:
         lines.append(f"  1   {gate}")
     lines.append("  2   usage error: unknown option, missing argument")
-    if reads_inputs:
-        lines.append("  3   inputs invalid: a ruleset or case file has errors (or warnings, with "
-                     "--strict)")
+    if invalid is not None:
+        lines.append(f"  3   {invalid}")
     lines.append("  70  internal error in ccirules (please report it)")
     return "\n".join(lines)
 
 
-#: The exit codes of a command that has no gate.
-NO_GATE_EXIT_CODES = exit_codes_help(None)
-
-
-@click.group(epilog=exit_codes_help("a gate failed (a score, a result, a ruleset test, a "
-                                    "property or a layout not as expected)"),
+@click.group(epilog=exit_codes_help(None),
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ccirules")
 @click.option("--no-cache", is_flag=True,
@@ -64,7 +84,7 @@ def main(no_cache: bool) -> None:
         os.environ["CCIRULES_CACHE"] = "off"  # seen by every command, and by its subprocesses
 
 
-@main.command(epilog=NO_GATE_EXIT_CODES)
+@main.command(epilog=exit_codes_help("check"))
 @click.argument("rulesets", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]),
               default="text", show_default=True,
@@ -249,8 +269,7 @@ def _with_shared_options(function):
     return function
 
 
-@main.command("eval", epilog=exit_codes_help(
-    "a gate failed: --fail-under, --fail-on-band, --expect (--expect-same-ruleset)"))
+@main.command("eval", epilog=exit_codes_help("eval"))
 @click.argument("ruleset", type=click.Path(dir_okay=False))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "output_format",
@@ -380,7 +399,7 @@ def _gates(evaluation: Evaluation, stamp, thresholds, bands, expect: str | None,
         sys.exit(ExitCode.GATE_FAILED)
 
 
-@main.command(epilog=NO_GATE_EXIT_CODES)
+@main.command(epilog=exit_codes_help("explain"))
 @click.argument("ruleset", type=click.Path(dir_okay=False))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--score", "target", metavar="ID", help="The score to explain.")
@@ -424,8 +443,7 @@ def explain(ruleset: str, inputs: tuple[str, ...], target: str | None, case_id: 
     click.echo(text, nl=False)
 
 
-@main.command("test", epilog=exit_codes_help(
-    "a test failed, or coverage is below --threshold"))
+@main.command("test", epilog=exit_codes_help("test"))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--junit-xml", type=click.Path(dir_okay=False),
               help="Also write the results as JUnit XML (for CI dashboards); with --threshold, "
@@ -515,8 +533,7 @@ def test_command(paths: tuple[str, ...], junit_xml: str | None, threshold: float
         sys.exit(ExitCode.GATE_FAILED)
 
 
-@main.command("diff", epilog=exit_codes_help(
-    "--fail-on-band-change: a score moved band"))
+@main.command("diff", epilog=exit_codes_help("diff"))
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
 @click.argument("inputs", nargs=-1, type=click.Path())
@@ -585,7 +602,7 @@ def _listed(lead: str, items: tuple[str, ...], width: int = 100) -> str:
     return "\n".join([*lines, line.rstrip()])
 
 
-@main.command(epilog=exit_codes_help("a property failed (a counterexample is written)"))
+@main.command(epilog=exit_codes_help("verify"))
 @click.argument("ruleset", type=click.Path(dir_okay=False))
 @click.option("--examples", type=click.IntRange(1, 100_000), default=100, show_default=True,
               help="Generated inspections per property.")
@@ -634,7 +651,7 @@ def verify(ruleset: str, examples: int, seed: int, counterexamples: str,
         sys.exit(ExitCode.GATE_FAILED)
 
 
-@main.command(epilog=NO_GATE_EXIT_CODES)
+@main.command(epilog=exit_codes_help("report"))
 @click.argument("ruleset", type=click.Path(dir_okay=False))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
@@ -747,7 +764,7 @@ def store_group() -> None:
     """Manage a results store (an SQLite file of published scores, for comparisons)."""
 
 
-@store_group.command("import", epilog=NO_GATE_EXIT_CODES)
+@store_group.command("import", epilog=exit_codes_help("store import"))
 @click.argument("csv_file", type=click.Path(dir_okay=False))
 @click.option("--store", "store_path", required=True, type=click.Path(dir_okay=False),
               metavar="FILE.sqlite", help="The store to import into (created if need be).")
@@ -771,7 +788,7 @@ def store_import(csv_file: str, store_path: str) -> None:
     click.echo(f"imported {count} inspection{'' if count == 1 else 's'} into {store_path}")
 
 
-@main.command(epilog=NO_GATE_EXIT_CODES)
+@main.command(epilog=exit_codes_help("history"))
 @click.argument("store_path", metavar="FILE.sqlite", type=click.Path(dir_okay=False))
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]),
               default="table", show_default=True)
@@ -788,7 +805,7 @@ def history(store_path: str, output_format: str) -> None:
     click.echo(render_history(found, output_format), nl=False)
 
 
-@main.command("fmt", epilog=exit_codes_help("--check: a file would change"))
+@main.command("fmt", epilog=exit_codes_help("fmt"))
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--check", is_flag=True,
               help="Change nothing; list the files that would change and exit 1 if any would.")
@@ -843,7 +860,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
         sys.exit(ExitCode.GATE_FAILED)
 
 
-@main.command(epilog=exit_codes_help(None, reads_inputs=False))
+@main.command(epilog=exit_codes_help("lsp"))
 def lsp() -> None:
     """Run the language server for editors, over standard input and output.
 
@@ -856,7 +873,7 @@ def lsp() -> None:
     serve()
 
 
-@main.command(epilog=NO_GATE_EXIT_CODES)
+@main.command(epilog=exit_codes_help("template"))
 @click.argument("ruleset", type=click.Path(dir_okay=False))
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="The workbook to write (.xlsx), atomically.")
@@ -883,7 +900,7 @@ def template(ruleset: str, output: str, count: int, lang: str) -> None:
     _write(output, workbook, [ruleset])
 
 
-@main.command(epilog=NO_GATE_EXIT_CODES)
+@main.command(epilog=exit_codes_help("schema"))
 @click.argument("ruleset", type=click.Path(dir_okay=False))
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write the schema to FILE (atomically) instead of standard output.")
