@@ -207,15 +207,19 @@ class _Schema:
 
 def _facts() -> dict[str, object]:
     """An `inspection:` block (:mod:`ccirules.facts`): each fact optional, one line of at most
-    MAX_FACT_CHARS once trimmed; a date as YYYY-MM-DD, YYYY-MM or YYYY."""
+    MAX_FACT_CHARS once trimmed; a date as facts.DATE_FORMS, one the calendar has, as far as a
+    pattern can say (no year 0, no 31st of a 30-day month, no 30th of February; 29 February
+    of any year, which facts.is_date checks against leap years)."""
     line = (rf"^\s*(?:[^\s{_CONTROLS}](?:[^{_CONTROLS}]{{0,{MAX_FACT_CHARS - 2}}}"
             rf"[^\s{_CONTROLS}])?)?\s*$")
     text = {"anyOf": [{"type": "null"}, {"type": "string", "pattern": line},
                       {"type": "number"}, {"type": "boolean"}]}
     date = {"anyOf": [{"type": "null"}, {"type": "integer", "minimum": 1000, "maximum": 9999},
                       {"type": "string",
-                       "pattern": r"^\s*(?:[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"
-                                  r")?\s*$"}]}
+                       "pattern": r"^\s*(?:(?!0000)[0-9]{4}(?:-(?:0[13578]|1[02])"
+                                  r"(?:-(?:0[1-9]|[12][0-9]|3[01]))?|-(?:0[469]|11)"
+                                  r"(?:-(?:0[1-9]|[12][0-9]|30))?|-02(?:-(?:0[1-9]|1[0-9]|2[0-9]))?"
+                                  r")?)?\s*$"}]}
     return {"type": "object", "additionalProperties": False,
             "properties": {fact: date if fact == "date" else text for fact in FACT_KEYS}}
 

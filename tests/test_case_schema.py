@@ -23,6 +23,7 @@ from ccirules.case_schema import case_file_schema, integer_pattern
 from ccirules.cli import main
 from ccirules.compiler import AttributeKind, compile_ruleset
 from ccirules.diagnostics import has_errors
+from ccirules.facts import is_date
 from ccirules.source import SourceFile
 from tests.bad_input import GOOD_CASE
 from tests.conftest import GOLDEN, ROOT
@@ -149,6 +150,19 @@ def test_inspection_facts() -> None:
     for facts in ({"city": "x"}, {"date": "March 2012"}, {"area": "x" * 201},
                   {"area": "two\nlines"}):
         assert not check.is_valid({"inspection": facts}), facts
+
+
+@settings(max_examples=300, deadline=None)
+@given(year=st.integers(0, 9999), month=st.integers(0, 13), day=st.integers(0, 32),
+       form=st.sampled_from(["{y:04d}", "{y:04d}-{m:02d}", "{y:04d}-{m:02d}-{d:02d}"]))
+def test_the_schemas_dates_are_the_dates_eval_accepts(year: int, month: int, day: int,
+                                                      form: str) -> None:
+    """One rule (facts.is_date), which the schema's pattern follows as far as a pattern can:
+    29 February is accepted in every year, and eval then refuses it outside leap years."""
+    text = form.format(y=year, m=month, d=day)
+    accepted = validator(FRAMEWORK).is_valid({"inspection": {"date": text}})
+    leap_day = text.endswith("-02-29") and not text.startswith("0000")
+    assert accepted == (is_date(text) or leap_day), text
 
 
 def test_allow_unanswered_accepts_what_eval_allow_unanswered_accepts() -> None:
