@@ -67,8 +67,8 @@ def read_facts(fields: Iterable[Field], diagnostics: list[Diagnostic]
                 "E413", f"`{key}` must be one line of at most {MAX_FACT_CHARS} characters",
                 field.value_span))
             continue
-        if key == "date" and not is_date(text):
-            diagnostics.append(error("E413", f"`{text}` is not a date", field.value_span,
+        if key == "date" and (problem := date_problem(text)) is not None:
+            diagnostics.append(error("E413", f"`{text}` {problem}", field.value_span,
                                      hint=f"write a date as {DATE_FORMS}, for example "
                                      "2012-03-01 or 2012-03"))
             continue
@@ -88,11 +88,16 @@ def read_facts(fields: Iterable[Field], diagnostics: list[Diagnostic]
 def is_date(text: str) -> bool:
     """Whether ``text`` is a date as facts and results stores write them (:data:`DATE_FORMS`),
     and one the calendar has (not 2019-02-30, nor year 0)."""
+    return date_problem(text) is None
+
+
+def date_problem(text: str) -> str | None:
+    """What is wrong with ``text`` as a date, in words that follow it; None for a date."""
     if _DATE.fullmatch(text) is None:
-        return False
+        return "is not a date"
     year, month, day = (int(part) for part in (text + "-01-01").split("-")[:3])
     try:
         datetime.date(year, month, day)
     except ValueError:
-        return False
-    return True
+        return "is written as a date, but the calendar has no such day"
+    return None

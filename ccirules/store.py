@@ -29,7 +29,7 @@ import attrs
 
 from ccirules import __version__
 from ccirules.diagnostics import Diagnostic
-from ccirules.facts import DATE_FORMS, FACT_KEYS, is_date
+from ccirules.facts import DATE_FORMS, FACT_KEYS, date_problem
 from ccirules.suggest import did_you_mean
 
 #: Version of the layout below; a store written by a later layout is refused, not guessed at.
@@ -264,8 +264,8 @@ def import_csv(csv_path: str, store_path: str) -> int:
         for required in ("area", "ruleset", "score"):
             if not cells.get(required):
                 problems.append(f"{where}: `{required}` is empty")
-        if cells.get("date") and not is_date(cells["date"]):
-            problems.append(f"{where}: `{cells['date']}` is not a date ({DATE_FORMS})")
+        if cells.get("date") and (problem := date_problem(cells["date"])) is not None:
+            problems.append(f"{where}: `{cells['date']}` {problem} ({DATE_FORMS})")
         value = cells.get("value", "").removesuffix("%").strip()
         number = None
         if value:

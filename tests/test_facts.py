@@ -32,6 +32,7 @@ def test_an_impossible_inspection_date_is_located_with_the_forms_in_the_hint(tmp
                     encoding="utf-8")
     [problem] = load_cases([str(path)], FRAMEWORK).diagnostics
     assert (problem.code, problem.span.line, problem.span.column) == ("E413", 2, 9)
+    assert problem.message == "`2019-02-30` is written as a date, but the calendar has no such day"
     assert "YYYY-MM-DD, YYYY-MM or YYYY" in problem.hint
 
 

@@ -84,7 +84,8 @@ def test_import_reports_every_problem_and_writes_nothing(tmp_path) -> None:
     problems = "\n".join(raised.value.problems)
     for expected in ("bad.csv:2: `2020-13` is not a date", "bad.csv:3: `area` is empty",
                      "bad.csv:4: `seventy` is not a published score",
-                     "bad.csv:6: score `s` is given", "bad.csv:7: `2019-02-30` is not a date",
+                     "bad.csv:6: score `s` is given",
+                     "bad.csv:7: `2019-02-30` is written as a date, but the calendar has no",
                      "bad.csv:7: `-5` is not a published score",
                      "bad.csv:8: `1e3` is not a published score"):
         assert expected in problems
