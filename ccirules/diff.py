@@ -219,11 +219,14 @@ def _outcomes(run: Evaluation | None) -> dict[str, dict[str, _Counted]] | None:
     return found
 
 
+#: A score's state when its ruleset could not read the inputs (its diagnostics say why).
+UNREAD = "cannot compute: the inputs could not be read"
+
+
 def _states(ruleset: CompiledRuleset, run: Evaluation | None,
             allow_unanswered: bool) -> dict[str, ScoreState]:
     if run is None:
-        reason = "cannot compute: the inputs could not be read"
-        return {score.name: ScoreState(None, None, None, False, None, None, reason)
+        return {score.name: ScoreState(None, None, None, False, None, None, UNREAD)
                 for score in ruleset.scores}
     unanswered: dict[str, set[str]] = {}  # question -> cases; an error unless allowed
     for record in run.records:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 from ccirules import __version__, escape
 from ccirules.changes import Aspect, Change
-from ccirules.diff import Diff, Membership, ScoreDiff, ScoreState, Side, Standing
+from ccirules.diff import UNREAD, Diff, Membership, ScoreDiff, ScoreState, Side, Standing
 
 #: Version of the JSON layout; bumped on any incompatible change.
 DIFF_FORMAT_VERSION = 1
@@ -115,21 +115,17 @@ def impact_lines(diff: Diff, score: ScoreDiff, code: Callable[[str], str],
         yield f"cases whose outcome changed: {score.cases} of {total}"
 
 
-#: A score's state when its ruleset could not read the inputs (its diagnostics say why).
-_UNREAD = "cannot compute: the inputs could not be read"
-
-
 def explained(diff: Diff) -> list[ScoreDiff]:
     """The scores whose change is explained: changed, and not left uncomputed by a ruleset that
     could not read the inputs (its diagnostics say why, once)."""
     return [score for score in diff.scores
-            if score.changed and _UNREAD not in (score.old.missing, score.new.missing)]
+            if score.changed and UNREAD not in (score.old.missing, score.new.missing)]
 
 
 def none_changed(diff: Diff) -> bool:
     """Whether "No score changed" is true: every score compared, and none moved (not so when a
     ruleset could not read the inputs, whichever it was)."""
-    return not any(score.changed or _UNREAD in (score.old.missing, score.new.missing)
+    return not any(score.changed or UNREAD in (score.old.missing, score.new.missing)
                    for score in diff.scores)
 
 

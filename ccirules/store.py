@@ -19,7 +19,6 @@ import csv
 import hashlib
 import io
 import json
-import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -30,6 +29,7 @@ import attrs
 from ccirules import __version__
 from ccirules.diagnostics import Diagnostic
 from ccirules.facts import DATE_FORMS, FACT_KEYS, date_problem
+from ccirules.limits import read_number
 from ccirules.suggest import did_you_mean
 
 #: Version of the layout below; a store written by a later layout is refused, not guessed at.
@@ -74,9 +74,6 @@ CREATE INDEX IF NOT EXISTS inspections_by_ruleset ON inspections (ruleset);
 REQUIRED_COLUMNS = ("area", "ruleset", "score", "value")
 OPTIONAL_COLUMNS = ("nation", "region", "date", "type", "band")
 
-#: A published score as people write one: digits, a point and up to six decimals (the limits
-#: of ruleset numbers), with no sign or exponent; a percent sign after it is allowed.
-_PUBLISHED = re.compile(r"\d{1,15}(\.\d{1,6})?", re.ASCII)
 
 
 class StoreError(Exception):
@@ -269,8 +266,9 @@ def import_csv(csv_path: str, store_path: str) -> int:
         value = cells.get("value", "").removesuffix("%").strip()
         number = None
         if value:
-            if _PUBLISHED.fullmatch(value):
-                number = Decimal(value)
+            read = read_number(value)  # the limits of ruleset numbers; no exponent
+            if isinstance(read, Decimal) and not value.startswith("-"):
+                number = read
             else:
                 problems.append(f"{where}: `{cells['value']}` is not a published score (write "
                                 "it as 80 or 81.82, with no sign or exponent)")
