@@ -209,7 +209,7 @@ def _facts() -> dict[str, object]:
     """An `inspection:` block (:mod:`ccirules.facts`): each fact optional, one line of at most
     MAX_FACT_CHARS once trimmed; a date as facts.DATE_FORMS, one the calendar has, as far as a
     pattern can say (no year 0, no 31st of a 30-day month, no 30th of February; 29 February
-    of any year, which facts.is_date checks against leap years)."""
+    of any year, which facts.date_problem checks against leap years)."""
     line = (rf"^\s*(?:[^\s{_CONTROLS}](?:[^{_CONTROLS}]{{0,{MAX_FACT_CHARS - 2}}}"
             rf"[^\s{_CONTROLS}])?)?\s*$")
     text = {"anyOf": [{"type": "null"}, {"type": "string", "pattern": line},

@@ -85,14 +85,10 @@ def read_facts(fields: Iterable[Field], diagnostics: list[Diagnostic]
     return dict(sorted(facts.items(), key=lambda item: order[item[0]])), origins
 
 
-def is_date(text: str) -> bool:
-    """Whether ``text`` is a date as facts and results stores write them (:data:`DATE_FORMS`),
-    and one the calendar has (not 2019-02-30, nor year 0)."""
-    return date_problem(text) is None
-
-
 def date_problem(text: str) -> str | None:
-    """What is wrong with ``text`` as a date, in words that follow it; None for a date."""
+    """What is wrong with ``text`` as a date, in words that follow it; None for a date as facts
+    and results stores write them (:data:`DATE_FORMS`) that the calendar has (not 2019-02-30,
+    nor year 0)."""
     if _DATE.fullmatch(text) is None:
         return "is not a date"
     year, month, day = (int(part) for part in (text + "-01-01").split("-")[:3])

@@ -31,10 +31,9 @@ def write_output(path: str, text: str | bytes, inputs: Iterable[str] = ()) -> Di
     """Write ``text`` (as UTF-8) or bytes to ``path`` as described above; None when written,
     else why not."""
     target = os.path.realpath(path)
-    problem = unwritable(path, inputs)
-    if problem is not None:
-        return problem
-    existing = os.stat(target) if os.path.exists(target) else None
+    existing = _existing(path, inputs)
+    if isinstance(existing, Diagnostic):
+        return existing
     mode = stat.S_IMODE(existing.st_mode) if existing is not None else 0o666 & ~_umask()
     try:
         _replace_atomically(target, text, mode)
@@ -46,6 +45,12 @@ def write_output(path: str, text: str | bytes, inputs: Iterable[str] = ()) -> Di
 def unwritable(path: str, inputs: Iterable[str] = ()) -> Diagnostic | None:
     """E450 when ``path`` may not be written: it is a folder, a named pipe or a device, or the
     same file as one of ``inputs``; None when it may (a results store is checked so too)."""
+    existing = _existing(path, inputs)
+    return existing if isinstance(existing, Diagnostic) else None
+
+
+def _existing(path: str, inputs: Iterable[str]) -> os.stat_result | Diagnostic | None:
+    """The file at ``path`` if it may be written over, None if there is none, or E450."""
     try:
         existing = os.stat(os.path.realpath(path))
     except FileNotFoundError:
@@ -59,7 +64,7 @@ def unwritable(path: str, inputs: Iterable[str] = ()) -> Diagnostic | None:
     if same is not None:
         return refused(path, f"it is one of the inputs ({same})",
                        hint="name a new file: ccirules never writes over what it reads")
-    return None
+    return existing
 
 
 def _replace_atomically(target: str, text: str | bytes, mode: int) -> None:

@@ -23,7 +23,7 @@ from ccirules.case_schema import case_file_schema, integer_pattern
 from ccirules.cli import main
 from ccirules.compiler import AttributeKind, compile_ruleset
 from ccirules.diagnostics import has_errors
-from ccirules.facts import is_date
+from ccirules.facts import date_problem
 from ccirules.source import SourceFile
 from tests.bad_input import GOOD_CASE
 from tests.conftest import GOLDEN, ROOT
@@ -157,12 +157,12 @@ def test_inspection_facts() -> None:
        form=st.sampled_from(["{y:04d}", "{y:04d}-{m:02d}", "{y:04d}-{m:02d}-{d:02d}"]))
 def test_the_schemas_dates_are_the_dates_eval_accepts(year: int, month: int, day: int,
                                                       form: str) -> None:
-    """One rule (facts.is_date), which the schema's pattern follows as far as a pattern can:
+    """One rule (facts.date_problem), which the schema's pattern follows as far as a pattern can:
     29 February is accepted in every year, and eval then refuses it outside leap years."""
     text = form.format(y=year, m=month, d=day)
     accepted = validator(FRAMEWORK).is_valid({"inspection": {"date": text}})
     leap_day = text.endswith("-02-29") and not text.startswith("0000")
-    assert accepted == (is_date(text) or leap_day), text
+    assert accepted == (date_problem(text) is None or leap_day), text
 
 
 def test_allow_unanswered_accepts_what_eval_allow_unanswered_accepts() -> None:
