@@ -3,8 +3,11 @@ dependencies."""
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,11 +37,22 @@ def editor_packages() -> None:
     A fresh machine has node and npm but no node_modules; CI is such a machine. The packages
     are never committed, so the lock file decides what runs here, and a lock newer than them,
     or an install without devDependencies (`npm ci --omit=dev`, as for packaging), reinstalls.
+    Each pytest-xdist worker has its own session, so the check and the install hold a file lock:
+    one worker installs while the others wait, then find the packages there (two `npm ci` in one
+    folder at once fail with ENOTEMPTY).
     """
     if shutil.which("node") is None:
         pytest.fail("node not found: the editor package is tested with VS Code's own tokenizer "
                     "and language client, which run on Node.js; install Node.js and npm "
                     "(Debian: apt-get install nodejs npm)", pytrace=False)
+    digest = hashlib.sha256(str(EDITOR).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"ccirules-npm-{digest}.lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        _install_editor_packages()
+
+
+def _install_editor_packages() -> None:
+    """`npm ci` in the editor package, unless its locked packages are there and current."""
     installed = EDITOR / "node_modules" / ".package-lock.json"
     lock = EDITOR / "package-lock.json"
     if (installed.exists() and installed.stat().st_mtime >= lock.stat().st_mtime
